@@ -1,0 +1,6 @@
+namespace R1Actors;
+
+public static class Program
+{
+    public static int Main(string[] args) => Cli.RootCommandFactory.Run(args);
+}
