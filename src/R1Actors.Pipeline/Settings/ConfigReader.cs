@@ -121,6 +121,9 @@ public sealed class ConfigReader
         return new ConfigReader(_block, key, Key(key));
     }
 
+    /// <summary>Marks a key as known whose block another part reads (a dispatcher block, read by Akka).</summary>
+    public void Accept(string key) => Require(key);
+
     /// <summary>Every key of a nested block with its string value (for open-ended maps such as field names).</summary>
     public IReadOnlyDictionary<string, string> StringMap(string key)
     {
