@@ -156,6 +156,10 @@ public sealed class ConfigSource
     {
         public static Layer Parse(string name, string text)
         {
+            if (HoconLineIndex.FindUnbalanced(text) is { } unbalanced)
+            {
+                throw new ConfigurationException($"Configuration error in {name}: not valid HOCON ({unbalanced})", new FormatException(unbalanced));
+            }
             try
             {
                 return new Layer(name, ConfigurationFactory.ParseString(text), HoconLineIndex.Build(text));

@@ -54,6 +54,42 @@ internal static partial class HoconLineIndex
         return null;
     }
 
+    /// <summary>
+    /// The first unbalanced brace or bracket, as "line N: ..." — HOCON parsers accept a missing closing
+    /// brace at the end of a file silently, which would drop a whole block of settings.
+    /// </summary>
+    public static string? FindUnbalanced(string text)
+    {
+        var open = new Stack<(char Bracket, int Line)>();
+        var number = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            number++;
+            var inString = false;
+            foreach (var c in StripComment(raw))
+            {
+                if (c == '"')
+                {
+                    inString = !inString;
+                }
+                else if (!inString && c is '{' or '[')
+                {
+                    open.Push((c, number));
+                }
+                else if (!inString && c is '}' or ']')
+                {
+                    var expected = c == '}' ? '{' : '[';
+                    if (open.Count == 0 || open.Peek().Bracket != expected)
+                    {
+                        return $"line {number}: '{c}' closes nothing";
+                    }
+                    open.Pop();
+                }
+            }
+        }
+        return open.Count == 0 ? null : $"line {open.Peek().Line}: '{open.Peek().Bracket}' is never closed";
+    }
+
     private static string StripComment(string line)
     {
         var inString = false;
