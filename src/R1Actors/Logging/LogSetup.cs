@@ -16,14 +16,19 @@ public static class LogSetup
     public const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
 
     /// <param name="consoleToStdErr">True for commands whose stdout carries results (bench, verify, eval).</param>
-    public static Logger Create(LoggingSettings settings, string runDirectory, string runName, bool consoleToStdErr = false)
+    /// <param name="statusLine">When given, the console goes through it (an interactive terminal).</param>
+    public static Logger Create(LoggingSettings settings, string runDirectory, string runName, bool consoleToStdErr = false, StatusLine? statusLine = null)
     {
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(settings.Level)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("Run", runName);
 
-        if (settings.Console)
+        if (settings.Console && statusLine is not null)
+        {
+            configuration.WriteTo.Sink(statusLine);
+        }
+        else if (settings.Console)
         {
             configuration.WriteTo.Console(
                 outputTemplate: ConsoleTemplate,
