@@ -16,7 +16,7 @@ public sealed record PipelinePorts(ISamplerPortFactory Samplers, IRewardFunction
 /// <summary>Everything one run of the pipeline needs.</summary>
 public sealed record PipelineRun
 {
-    /// <summary>Its config must hold <see cref="PipelineSettings.DispatcherPath"/> (hocon/reference.conf does).</summary>
+    /// <summary>Its config must hold <see cref="PipelineSettingPipelineDispatchers.PinnedPath"/> (hocon/reference.conf does).</summary>
     public required ActorSystem System { get; init; }
 
     public required PipelineSettings Settings { get; init; }
@@ -47,8 +47,8 @@ public static class TrainingPipeline
     public static async Task<PipelineOutcome> RunAsync(PipelineRun run, CancellationToken cancellationToken)
     {
         var s = run.Settings;
-        if (!run.System.Dispatchers.HasDispatcher(s.Dispatcher))
-            throw new SettingsException(s.Dispatcher, "the actor system has no such dispatcher; build its config with hocon/reference.conf as the fallback");
+        if (!run.System.Dispatchers.HasDispatcher(PipelineDispatchers.Pinned))
+            throw new InvalidOperationException($"the actor system has no '{PipelineDispatchers.Pinned}'; create it with PipelineDispatchers.CreateSystem or merge PipelineDispatchers.Config");
         var start = StartingPoint(run);
         using var completion = new PipelineCompletion();
         using var budget = new InFlightBudget(s.InFlightPrompts);
@@ -62,12 +62,12 @@ public static class TrainingPipeline
         {
             var samplerEnv = new SamplerEnvironment(run.Ports.Samplers, board, counters, s.GroupSize, s.Seed, run.Time, run.Log);
             var samplers = await StartAll(supervisors.Samplers, s.Devices.Select(d =>
-                (SamplerActor.Props(d, samplerEnv, clocks[d], s.Dispatcher), $"sampler-{ActorName(d)}"))).ConfigureAwait(false);
+                (SamplerActor.Props(d, samplerEnv, clocks[d], PipelineDispatchers.Pinned), $"sampler-{ActorName(d)}"))).ConfigureAwait(false);
             var verifierEnv = new VerifierEnvironment(run.Ports.Rewards, s.VerifyTimeout, counters, metrics.VerifierLatency, run.Time, run.Log);
             var verifiers = await StartAll(supervisors.Verifiers, Enumerable.Range(0, s.Verifiers).Select(i =>
-                (VerifierActor.Props(verifierEnv, s.Dispatcher), $"verifier-{i}"))).ConfigureAwait(false);
+                (VerifierActor.Props(verifierEnv, PipelineDispatchers.Pinned), $"verifier-{i}"))).ConfigureAwait(false);
             var loop = new LearnerLoop(s, run.Ports.Learner, run.Prompts, start, budget, board, metrics, run.Log, run.OnStep);
-            var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, samplers, completion, run.Log, s.Dispatcher), "learner")])
+            var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, samplers, completion, run.Log, PipelineDispatchers.Pinned), "learner")])
                 .ConfigureAwait(false))[0];
             run.Log.Information(
                 "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}",

@@ -1,5 +1,3 @@
-using Akka.Configuration;
-
 namespace R1Actors.Pipeline.Settings;
 
 /// <summary>When crashed actors are restarted and when the run gives up (<c>r1.pipeline.supervision</c>).</summary>
@@ -9,7 +7,10 @@ public sealed record SupervisionSettings(
     int LearnerMaxFaults,
     TimeSpan LearnerFaultWindow);
 
-/// <summary>The shape and limits of the actor pipeline (<c>r1.pipeline</c> in reference.conf).</summary>
+/// <summary>
+/// The shape and limits of the actor pipeline (<c>r1.pipeline</c> in reference.conf; <see cref="Seed"/> is
+/// <c>r1.run.seed</c>). Bound and validated by the executable's settings binder.
+/// </summary>
 public sealed record PipelineSettings(
     IReadOnlyList<string> Devices,
     int GroupSize,
@@ -27,12 +28,8 @@ public sealed record PipelineSettings(
     TimeSpan SampleTimeout,
     TimeSpan VerifyTimeout,
     ulong Seed,
-    string Dispatcher,
     SupervisionSettings Supervision)
 {
-    /// <summary>Where the pinned dispatcher's block lives; actors that own torch state or block run on it.</summary>
-    public const string DispatcherPath = "r1.pipeline.pinned-dispatcher";
-
     /// <summary>
     /// Prompts allowed between admission and the end of the learner step that uses them: (k + 1) · B. With
     /// prompts consumed in order this is exactly what keeps every rollout within k versions of the learner.
@@ -44,47 +41,4 @@ public sealed record PipelineSettings(
 
     /// <summary>Complete groups buffered in front of the learner (0 in config: the in-flight prompts).</summary>
     public int EffectiveGroupBuffer => GroupBuffer > 0 ? GroupBuffer : InFlightPrompts;
-
-    public static PipelineSettings Create(Config root)
-    {
-        var r = new ConfigReader(root, "r1.pipeline");
-        var devices = r.StringList("devices");
-        if (devices.Count == 0)
-            throw new SettingsException(r.Key("devices"), "expected at least one device such as cpu or cuda:0");
-        if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
-            throw new SettingsException(r.Key("devices"), $"each device may be listed once, got [{string.Join(", ", devices)}]");
-        var settings = new PipelineSettings(
-            devices,
-            r.Int("group-size", 1, 4096),
-            r.Int("groups-per-step", 1),
-            r.Int("prompts-per-batch", 1),
-            r.Duration("batch-linger", TimeSpan.Zero),
-            r.Int("sampler-queue", 0, 64),
-            r.Int("max-staleness", 0, 1000),
-            r.Int("verifiers", 1, 1024),
-            r.Int("rollout-buffer", 0),
-            r.Int("group-buffer", 0),
-            r.Long("max-steps", 0),
-            r.Int("checkpoint-every", 0),
-            r.Bool("checkpoint-on-stop"),
-            r.Duration("sample-timeout", TimeSpan.FromMilliseconds(1)),
-            r.Duration("verify-timeout", TimeSpan.FromMilliseconds(1)),
-            r.Seed("seed"),
-            DispatcherPath,
-            ReadSupervision(r.Section("supervision")));
-        r.Accept("pinned-dispatcher");
-        r.RejectUnknownKeys();
-        return settings;
-    }
-
-    private static SupervisionSettings ReadSupervision(ConfigReader r)
-    {
-        var settings = new SupervisionSettings(
-            r.Int("sampler-max-restarts", 0),
-            r.Duration("sampler-restart-window", TimeSpan.FromSeconds(1)),
-            r.Int("learner-max-faults", 1),
-            r.Duration("learner-fault-window", TimeSpan.FromSeconds(1)));
-        r.RejectUnknownKeys();
-        return settings;
-    }
 }
