@@ -31,7 +31,8 @@ public sealed record GraphParts(
 /// </summary>
 public static class PipelineGraph
 {
-    public static IRunnableGraph<NotUsed> Build(PipelineSettings s, IEnumerable<IssuedPrompt> prompts, GraphParts parts) =>
+    /// <summary>The graph; its materialized task completes when every stage has stopped.</summary>
+    public static IRunnableGraph<Task<Done>> Build(PipelineSettings s, IEnumerable<IssuedPrompt> prompts, GraphParts parts) =>
         Source.From(prompts)
             .Via(parts.Completion.KillSwitch.Flow<IssuedPrompt>())
             .SelectAsync(1, async prompt =>
@@ -48,6 +49,7 @@ public static class PipelineGraph
             .Via(GroupAssembly.Create(s.GroupSize, parts.Counters.GroupAssembled))
             .Buffer(s.EffectiveGroupBuffer, OverflowStrategy.Backpressure)
             .Via(parts.Completion.KillSwitch.Flow<ScoredGroup>())
+            .WatchTermination(Keep.Right)
             .To(Sink.ActorRefWithAck<ScoredGroup>(
                     parts.Learner,
                     LearnerStreamStarted.Instance,

@@ -58,6 +58,7 @@ public static class TrainingPipeline
         var metrics = new MetricsCollector(run.Time, clocks, counters, new LatencyWindow(), () => budget.InUse, s.GroupSize);
         var supervisors = StartSupervisors(run.System, s, completion);
         var materializer = run.System.Materializer(namePrefix: "r1-pipeline");
+        Task streamDone = Task.CompletedTask;
         try
         {
             var samplerEnv = new SamplerEnvironment(run.Ports.Samplers, board, counters, s.GroupSize, s.Seed, run.Time, run.Log);
@@ -73,13 +74,14 @@ public static class TrainingPipeline
                 "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}",
                 start.Step, start.PolicyVersion, start.NextPrompt, run.Prompts.Dataset.Description, s.Devices.Count, s.Verifiers, s.GroupSize, s.GroupsPerStep, s.MaxStaleness);
             var parts = new GraphParts(samplers, s.Devices, verifiers, learner, budget, counters, completion);
-            PipelineGraph.Build(s, run.Prompts.From(start.NextPrompt, start.ConsumedAhead), parts).Run(materializer);
+            streamDone = PipelineGraph.Build(s, run.Prompts.From(start.NextPrompt, start.ConsumedAhead), parts).Run(materializer);
             await using (cancellationToken.Register(completion.RequestStop).ConfigureAwait(false))
                 return await completion.Outcome.ConfigureAwait(false);
         }
         finally
         {
             completion.Fail(new OperationCanceledException("the pipeline is shutting down"));
+            await Task.WhenAny(streamDone, Task.Delay(TimeSpan.FromSeconds(10), run.Time)).ConfigureAwait(false);
             await supervisors.StopAsync(s.SampleTimeout).ConfigureAwait(false);
             materializer.Dispose();
         }
