@@ -25,6 +25,7 @@ public sealed class LearnerLoop
     private readonly Action<StepReport>? _onStep;
     private readonly List<ScoredGroup> _pending = [];
     private readonly Dictionary<long, long> _staleness = [];
+    private readonly List<IssuedPrompt> _dropped = [];
     private long _droppedThisStep;
     private long _lastCheckpointStep;
 
@@ -80,6 +81,7 @@ public sealed class LearnerLoop
             return;
         }
         _droppedThisStep += group.Completions.Count;
+        _dropped.Add(group.Prompt);
         DroppedRolloutsTotal += group.Completions.Count;
         _progress.MarkDone(group.Prompt.Ordinal);
         _budget.Release(1);
@@ -123,7 +125,8 @@ public sealed class LearnerLoop
         _staleness.Clear();
         _droppedThisStep = 0;
         PipelineMetricsLog.Write(_log, metrics);
-        var report = new StepReport(outcome, metrics, groups);
+        var report = new StepReport(outcome, metrics, groups, [.. _dropped]);
+        _dropped.Clear();
         Notify(report);
         if (_settings.CheckpointEvery > 0 && Step % _settings.CheckpointEvery == 0)
             Checkpoint();
