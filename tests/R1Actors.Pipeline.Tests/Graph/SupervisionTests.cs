@@ -9,7 +9,7 @@ public sealed class SupervisionTests : PipelineTestKit
     [Fact]
     public async Task A_sampler_crash_loses_no_prompt_and_trains_none_twice()
     {
-        var samplers = new RecordingSamplerFactory(fails: (call, _) => call == 9);
+        var samplers = new RecordingSamplerFactory(fails: (call, _) => call == 3);
         var settings = Harness.Settings(devices: 2, maxSteps: 8, maxStaleness: 3);
         var log = new CapturedLog();
 
