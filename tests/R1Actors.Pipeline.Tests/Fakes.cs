@@ -11,6 +11,9 @@ public sealed class RecordingSampler(string device, SimulatedDeviceCosts costs, 
     private readonly SimulatedSampler _inner = new(device, costs);
     private bool _generating;
 
+    /// <summary>The managed thread of every call, creation and disposal included.</summary>
+    public ConcurrentQueue<int> Threads { get; } = new([Environment.CurrentManagedThreadId]);
+
     public string Device { get; } = device;
 
     public ConcurrentQueue<long> Applied { get; } = new();
@@ -25,6 +28,7 @@ public sealed class RecordingSampler(string device, SimulatedDeviceCosts costs, 
 
     public void ApplyWeights(long version)
     {
+        Threads.Enqueue(Environment.CurrentManagedThreadId);
         AppliedDuringGenerate |= _generating;
         Applied.Enqueue(version);
         _inner.ApplyWeights(version);
@@ -32,6 +36,7 @@ public sealed class RecordingSampler(string device, SimulatedDeviceCosts costs, 
 
     public IReadOnlyList<Rollout> Generate(SampleBatch batch)
     {
+        Threads.Enqueue(Environment.CurrentManagedThreadId);
         _generating = true;
         try
         {
@@ -51,7 +56,11 @@ public sealed class RecordingSampler(string device, SimulatedDeviceCosts costs, 
         }
     }
 
-    public void Dispose() => _inner.Dispose();
+    public void Dispose()
+    {
+        Threads.Enqueue(Environment.CurrentManagedThreadId);
+        _inner.Dispose();
+    }
 }
 
 /// <summary>Makes <see cref="RecordingSampler"/>s and keeps every one it made, replacements included.</summary>
@@ -92,6 +101,9 @@ public sealed class RecordingLearner(long initialVersion = 0, Func<int, LearnerB
 
     public ConcurrentQueue<LearnerBatch> Steps { get; } = new();
 
+    /// <summary>The managed thread of every step and checkpoint.</summary>
+    public ConcurrentQueue<int> Threads { get; } = new();
+
     /// <summary>When set, every step waits for it (a learner that cannot keep up).</summary>
     public SemaphoreSlim? Gate { get; init; }
 
@@ -101,6 +113,7 @@ public sealed class RecordingLearner(long initialVersion = 0, Func<int, LearnerB
 
     public StepOutcome Step(LearnerBatch batch)
     {
+        Threads.Enqueue(Environment.CurrentManagedThreadId);
         Attempts.Enqueue(batch);
         var attempt = Interlocked.Increment(ref _attempts);
         Gate?.Wait();
@@ -111,7 +124,11 @@ public sealed class RecordingLearner(long initialVersion = 0, Func<int, LearnerB
         return _inner.Step(batch);
     }
 
-    public void Checkpoint(PipelineProgress progress) => _inner.Checkpoint(progress);
+    public void Checkpoint(PipelineProgress progress)
+    {
+        Threads.Enqueue(Environment.CurrentManagedThreadId);
+        _inner.Checkpoint(progress);
+    }
 }
 
 /// <summary>A reward function whose behaviour per completion the test decides (answer, throw, or never finish).</summary>
