@@ -28,6 +28,8 @@ public sealed class LearnerLoop
     private readonly List<IssuedPrompt> _dropped = [];
     private long _droppedThisStep;
     private long _lastCheckpointStep;
+    private bool _lastAttemptFaulted;
+    private bool _stopped;
 
     public LearnerLoop(
         PipelineSettings settings, ILearnerPort port, PromptStream prompts, PipelineProgress start,
@@ -95,7 +97,9 @@ public sealed class LearnerLoop
     /// </summary>
     public StepOutcome Train()
     {
+        _lastAttemptFaulted = true;
         var outcome = _port.Step(new LearnerBatch(Step, PolicyVersion, _pending.ToArray()));
+        _lastAttemptFaulted = false;
         return outcome.PolicyVersion > PolicyVersion
             ? outcome
             : throw new InvalidOperationException($"the learner returned weights v{outcome.PolicyVersion}, not newer than v{PolicyVersion}");
@@ -150,16 +154,27 @@ public sealed class LearnerLoop
         }
     }
 
-    /// <summary>The run is ending: the partial batch stays untrained (it is sampled again on resume).</summary>
+    /// <summary>
+    /// The run is ending (called once or more; only the first counts): the partial batch stays untrained (it is
+    /// sampled again on resume) and a last checkpoint is asked for, unless the learner's last attempt failed,
+    /// in which case the last good checkpoint stands.
+    /// </summary>
     public void Stop()
     {
+        if (_stopped)
+            return;
+        _stopped = true;
         if (_pending.Count > 0)
         {
             _log.Information("Stopping with {PendingGroups} groups short of a full step; a resumed run samples those prompts again", _pending.Count);
             _budget.Release(_pending.Count);
             _pending.Clear();
         }
-        if (_settings.CheckpointOnStop && Step > _lastCheckpointStep)
+        if (!_settings.CheckpointOnStop || Step == _lastCheckpointStep)
+            return;
+        if (_lastAttemptFaulted)
+            _log.Warning("No checkpoint on stop after a learner fault; the last good checkpoint is step {CheckpointStep}", _lastCheckpointStep);
+        else
             Checkpoint();
     }
 

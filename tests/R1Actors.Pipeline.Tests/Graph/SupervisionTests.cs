@@ -47,19 +47,22 @@ public sealed class SupervisionTests : PipelineTestKit
     }
 
     [Fact]
-    public async Task A_sampler_that_keeps_failing_stops_the_run_with_a_clear_error()
+    public async Task A_sampler_that_keeps_failing_stops_the_run_with_a_clear_error_after_a_last_checkpoint()
     {
-        var samplers = new RecordingSamplerFactory(fails: (_, port) => port.Device == "sim:1");
+        var samplers = new RecordingSamplerFactory(fails: (call, port) => call > 12 && port.Device == "sim:1");
+        var learner = new RecordingLearner();
         var settings = Harness.Settings(devices: 2, maxSteps: 50) with
         {
             Supervision = Harness.Settings().Supervision with { SamplerMaxRestarts = 2 },
         };
 
-        var error = await Assert.ThrowsAsync<PipelineFailedException>(() => Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers)));
+        var error = await Assert.ThrowsAsync<PipelineFailedException>(() => Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers, learner: learner)));
 
         Assert.Contains("sampler 'sampler-sim-1' stopped after repeated faults", error.Message);
         Assert.Contains("simulated device fault", error.Message);
         Assert.Equal(3, samplers.FailedBatches.Count);
+        Assert.NotEmpty(learner.Steps);
+        Assert.Equal(learner.Steps.Count, learner.Checkpoints.Single().Step);
     }
 
     [Fact]
@@ -129,6 +132,7 @@ public sealed class SupervisionTests : PipelineTestKit
         Assert.Contains("learner step 2 failed: simulated learner fault", error.Message);
         Assert.Equal(2, learner.Steps.Count);
         Assert.Equal(3, learner.Attempts.Count(b => b.Step == 2));
+        Assert.Empty(learner.Checkpoints);
     }
 
     private static string Key(Serilog.Events.LogEvent e) => $"{e.Properties["PromptId"]}/{e.Properties["SampleIndex"]}";
