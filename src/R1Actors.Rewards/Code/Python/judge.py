@@ -154,20 +154,30 @@ def start_program(job, paths, limits, argv, stdin_data, extra_fds=()):
 
 
 def collect(proc, limits):
-    """Feeds stdin, gathers bounded stdout/stderr, enforces the wall limit; returns status and outputs."""
+    """Feeds stdin, gathers bounded stdout/stderr until the program exits, enforces the wall limit.
+
+    Output is what the program wrote by the time its main process exited: a background process that keeps
+    the pipes open does not hold the case up (it is killed right after).
+    """
     deadline = time.monotonic() + limits["wall_seconds"]
     output, errors, pending = bytearray(), bytearray(), bytes(proc["stdin_data"], "utf-8")
     readers = {proc["stdout"]: output, proc["stderr"]: errors}
     writer = proc["stdin"] if pending else None
     if writer is None:
         os.close(proc["stdin"])
-    status = None
-    while readers and status is None:
+    status, exit_status = None, None
+    while status is None:
+        if exit_status is None:
+            done, wait_status = os.waitpid(proc["pid"], os.WNOHANG)
+            exit_status = wait_status if done else None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             status = "timeout"
             break
-        ready_r, ready_w, _ = select.select(list(readers), [writer] if writer is not None else [], [], remaining)
+        wait = 0 if exit_status is not None else min(remaining, 0.05)
+        ready_r, ready_w, _ = select.select(list(readers), [writer] if writer is not None else [], [], wait)
+        if exit_status is not None and not ready_r:
+            break
         for fd in ready_w:
             try:
                 written = os.write(fd, pending[:65536])
@@ -185,13 +195,20 @@ def collect(proc, limits):
             readers[fd].extend(chunk)
             if len(output) + len(errors) > limits["output_bytes"]:
                 status = "output-limit"
+        if not readers and exit_status is None:
+            exit_status = finish(proc["pid"], deadline)
+            status = "timeout" if exit_status is None else None
+            break
     if writer is not None:
         os.close(writer)
     for fd in (proc["stdout"], proc["stderr"]):
         os.close(fd)
-    exit_status = finish(proc["pid"], deadline if status is None else 0)
-    if status is None and exit_status is None:
-        status = "timeout"
+    if exit_status is None:
+        kill_group(proc["pid"])
+        try:
+            os.waitpid(proc["pid"], 0)
+        except ChildProcessError:
+            pass
     return status, exit_status, bytes(output), bytes(errors)
 
 
