@@ -65,7 +65,10 @@ internal sealed class CountdownParser
         {
             var value = parser.Sum();
             parser.SkipSpaces();
-            if (parser._position < text.Length) return new CountdownParse(null, parser._literals, $"unexpected '{text[parser._position]}' at position {parser._position + 1}");
+            if (parser._position < parser._text.Length)
+            {
+                return new CountdownParse(null, parser._literals, $"unexpected '{parser._text[parser._position]}' at position {parser._position + 1}");
+            }
             return new CountdownParse(parser._dividedByZero ? null : value, parser._literals, null);
         }
         catch (FormatException e)
