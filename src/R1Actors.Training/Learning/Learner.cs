@@ -33,7 +33,7 @@ public sealed class Learner : IDisposable
     private readonly LearnerSettings _settings;
     private readonly PolicyLoss _loss;
     private readonly BatchPreparation _preparation;
-    private readonly AdamW _optimizer;
+    private readonly AdamWOptimizer _optimizer;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Device _device;
@@ -54,7 +54,7 @@ public sealed class Learner : IDisposable
         _reference = reference;
         _settings = settings;
         _preparation = new BatchPreparation(settings.Advantages, settings.Truncation, settings.Aggregation);
-        _optimizer = new AdamW(policy.Module.named_parameters(), settings.Optimizer);
+        _optimizer = new AdamWOptimizer(policy.Module.named_parameters(), settings.Optimizer);
         _log = log ?? Serilog.Core.Logger.None;
         _time = time ?? TimeProvider.System;
         var first = policy.Module.parameters().First();
@@ -72,7 +72,7 @@ public sealed class Learner : IDisposable
 
     public LearnerSettings Settings => _settings;
 
-    public AdamW Optimizer => _optimizer;
+    public AdamWOptimizer Optimizer => _optimizer;
 
     /// <summary>Where each new version is published for the samplers.</summary>
     public WeightStore Weights { get; } = new();

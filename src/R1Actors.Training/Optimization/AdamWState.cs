@@ -13,7 +13,7 @@ public static class AdamWState
     /// The optimizer's live state tensors by checkpoint name (<c>exp_avg.NAME</c>, <c>exp_avg_sq.NAME</c> and,
     /// for non-float32 models, <c>master.NAME</c>). The tensors belong to the optimizer: read, do not dispose.
     /// </summary>
-    public static IReadOnlyDictionary<string, Tensor> Tensors(AdamW optimizer)
+    public static IReadOnlyDictionary<string, Tensor> Tensors(AdamWOptimizer optimizer)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var p in optimizer.Parameters)
@@ -30,7 +30,7 @@ public static class AdamWState
     /// Copies saved state into the optimizer (and master weights into the model). Every expected tensor must
     /// be present with the right shape; <paramref name="source"/> names where the tensors came from, for errors.
     /// </summary>
-    public static void Restore(AdamW optimizer, IReadOnlyDictionary<string, Tensor> saved, long stepsApplied, string source)
+    public static void Restore(AdamWOptimizer optimizer, IReadOnlyDictionary<string, Tensor> saved, long stepsApplied, string source)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(stepsApplied);
         using var noGrad = no_grad();

@@ -5,7 +5,7 @@ namespace R1Actors.Training.Optimization;
 
 /// <summary>
 /// One model parameter and the optimizer's long-lived state for it, all detached and outside any dispose
-/// scope: the float32 moments, and — when the model trains in a lower precision such as bfloat16 — a float32
+/// scope: the moments (float32, or float64 for a float64 model), and — when the model trains in a lower precision such as bfloat16 — a float32
 /// master copy of the weights and a float32 gradient accumulator. Updates are made to the master copy and
 /// rounded into the model, so steps smaller than bfloat16's resolution are not lost.
 /// </summary>
@@ -17,13 +17,14 @@ internal sealed class TrainableParameter : IDisposable
         Parameter = parameter;
         using var noGrad = no_grad();
         var device = parameter.device;
-        ExpAvg = zeros(parameter.shape, ScalarType.Float32, device).DetachFromDisposeScope();
-        ExpAvgSq = zeros(parameter.shape, ScalarType.Float32, device).DetachFromDisposeScope();
-        if (parameter.dtype != ScalarType.Float32)
+        var stateType = parameter.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        ExpAvg = zeros(parameter.shape, stateType, device).DetachFromDisposeScope();
+        ExpAvgSq = zeros(parameter.shape, stateType, device).DetachFromDisposeScope();
+        if (parameter.dtype != stateType)
         {
             using var detached = parameter.detach();
-            Master = detached.to_type(ScalarType.Float32, copy: true).DetachFromDisposeScope();
-            GradientSum = zeros(parameter.shape, ScalarType.Float32, device).DetachFromDisposeScope();
+            Master = detached.to_type(stateType, copy: true).DetachFromDisposeScope();
+            GradientSum = zeros(parameter.shape, stateType, device).DetachFromDisposeScope();
         }
     }
 

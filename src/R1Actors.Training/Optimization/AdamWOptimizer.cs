@@ -17,13 +17,13 @@ namespace R1Actors.Training.Optimization;
 /// w ← w − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 /// </code>
 /// </summary>
-public sealed class AdamW : IDisposable
+public sealed class AdamWOptimizer : IDisposable
 {
     private readonly TrainableParameter[] _parameters;
     private readonly AdamWSettings _settings;
 
     /// <param name="parameters">The trainable parameters by name (as <c>named_parameters()</c> gives them).</param>
-    public AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, AdamWSettings settings)
+    public AdamWOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters, AdamWSettings settings)
     {
         settings.Validate();
         _settings = settings;
