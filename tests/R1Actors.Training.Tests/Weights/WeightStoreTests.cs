@@ -73,6 +73,7 @@ public class WeightStoreTests
     {
         using var model = new TinyDecoder(hidden: 64);
         using var store = new WeightStore();
+        Fill(model, 0);
         store.Publish(model, 0);
         var seen = new ConcurrentBag<WeightSnapshot>();
         var failures = new ConcurrentBag<string>();
