@@ -45,6 +45,14 @@ public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
         return Logits(HiddenStates(inputIds, attentionMask)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>(B, T) ids and mask → (B, T − start, V) logits of positions start…T−1; the head runs on those alone.</summary>
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask, long start)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = HiddenStates(inputIds, attentionMask);
+        return Logits(hidden.narrow(1, start, hidden.shape[1] - start)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>(B, T) ids and mask → final-normed hidden states (B, T, H); positions are cumsum(mask) − 1.</summary>
     public Tensor HiddenStates(Tensor inputIds, Tensor attentionMask)
     {
