@@ -1,4 +1,5 @@
 using R1Actors.Policy.Model;
+using R1Actors.Policy.Sampling;
 using TorchSharp;
 using R1Actors.Training.Batches;
 using R1Actors.Training.Loss;
@@ -37,7 +38,6 @@ public sealed class Learner : IDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Device _device;
-    private readonly ScalarType _lossType;
 
     /// <param name="policy">The model to train; its parameters' device and dtype are the learner's.</param>
     /// <param name="settings">The algorithm.</param>
@@ -57,9 +57,7 @@ public sealed class Learner : IDisposable
         _optimizer = new AdamWOptimizer(policy.Module.named_parameters(), settings.Optimizer);
         _log = log ?? Serilog.Core.Logger.None;
         _time = time ?? TimeProvider.System;
-        var first = policy.Module.parameters().First();
-        _device = first.device;
-        _lossType = first.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        _device = policy.Module.parameters().First().device;
         if (reference is not null)
         {
             reference.Module.eval();
@@ -147,19 +145,15 @@ public sealed class Learner : IDisposable
     /// <summary>Forward and backward over each micro-batch; returns why the step must be skipped, or null.</summary>
     private string? RunMicroBatches(IReadOnlyList<IReadOnlyList<TrainingSample>> microBatches, LossTotals totals)
     {
-        var entropyMode = _settings.Loss.EntropyCoefficient != 0.0 ? EntropyMode.WithGradient : EntropyMode.Detached;
         for (var i = 0; i < microBatches.Count; i++)
         {
             using var scope = NewDisposeScope();
-            var batch = MicroBatchCollator.Collate(microBatches[i], _device, _lossType);
-            var (logProbs, entropy) = CompletionScores.Compute(_policy, batch, _lossType, entropyMode);
+            using var batch = MicroBatchCollator.Collate(microBatches[i], _device);
+            var scores = Score(_policy, batch, withGrad: true);
             Tensor? referenceLogProbs = null;
             if (_reference is not null)
-            {
-                using var noGrad = no_grad();
-                referenceLogProbs = CompletionScores.Compute(_reference, batch, _lossType, EntropyMode.None).LogProbs;
-            }
-            var tokens = new TokenBatch(logProbs, batch.BehaviourLogProbs, batch.Advantages, batch.TokenWeights, batch.Mask, referenceLogProbs, entropy!);
+                referenceLogProbs = Score(_reference, batch, withGrad: false).LogProbs;
+            var tokens = new LossInputs(scores.LogProbs, batch.BehaviourLogProbs, batch.Advantages, batch.TokenWeights, batch.Mask, referenceLogProbs, scores.Entropy);
             var (loss, statistics) = _loss.Compute(tokens);
             var value = loss.ToDouble();
             if (!double.IsFinite(value))
@@ -170,6 +164,11 @@ public sealed class Learner : IDisposable
         }
         return null;
     }
+
+    /// <summary>log π(token) and entropy per completion token, (B, C), at the sampler's temperature.</summary>
+    private CompletionScores Score(ICausalLanguageModel model, CollatedBatch batch, bool withGrad) =>
+        CompletionScorer.Score(model, batch.Prompts.Ids, batch.Prompts.Mask, batch.Completions.Ids, batch.Completions.Mask,
+            _settings.Temperature, withGrad);
 
     private StepMetrics Metrics(BackwardPass pass, bool applied, double gradNorm, double learningRate, TimeSpan elapsed)
     {

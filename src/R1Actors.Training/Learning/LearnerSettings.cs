@@ -15,6 +15,11 @@ namespace R1Actors.Training.Learning;
 /// <param name="Optimizer">AdamW hyper-parameters and the gradient-norm clip.</param>
 /// <param name="Schedule">Learning rate per step (warm-up, then constant or cosine).</param>
 /// <param name="MicroBatches">Size limits of one forward/backward pass.</param>
+/// <param name="Temperature">
+/// The sampling temperature the behaviour log-probs were computed at (log-softmax of logits / T); the learner
+/// scores at the same temperature so that the importance ratio compares like with like. Bind it from the
+/// sampler's own setting, never from a second key.
+/// </param>
 public sealed record LearnerSettings(
     IAdvantageEstimator Advantages,
     ITruncationPolicy Truncation,
@@ -22,4 +27,5 @@ public sealed record LearnerSettings(
     PolicyLossSettings Loss,
     AdamWSettings Optimizer,
     ILearningRateSchedule Schedule,
-    MicroBatchSettings MicroBatches);
+    MicroBatchSettings MicroBatches,
+    double Temperature = 1.0);

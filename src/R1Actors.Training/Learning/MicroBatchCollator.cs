@@ -1,81 +1,65 @@
+using R1Actors.Policy.Sampling;
 using static TorchSharp.torch;
 
 namespace R1Actors.Training.Learning;
 
 /// <summary>
-/// The tensors of one micro-batch. Rows are [left padding | prompt | completion | right padding], so every
-/// completion starts at column P (the widest prompt) and the logits that predict completion tokens are the
-/// C columns from P − 1: the log-softmax only ever runs over those (B, C, V), never over the prompt.
-/// The last column is never fed to the model (nothing after it is predicted).
+/// The tensors of one micro-batch: prompts left-padded and completions right-padded (the layout
+/// <see cref="CompletionScorer"/> scores), and the per-token inputs of the loss, all (B, C) over the
+/// completion columns. Dispose it to free the padded id tensors.
 /// </summary>
-/// <param name="InputIds">(B, P + C − 1) int64 token ids, padding 0.</param>
-/// <param name="AttentionMask">(B, P + C − 1) int64, 1 on real tokens.</param>
-/// <param name="PromptWidth">P: the column of the first completion token.</param>
-/// <param name="Targets">(B, C) int64 completion token ids.</param>
-/// <param name="Mask">(B, C) 1 on completion tokens, 0 on padding.</param>
+/// <param name="Prompts">(B, P) prompt ids and mask, left-padded.</param>
+/// <param name="Completions">(B, C) completion ids and mask, right-padded.</param>
+/// <param name="Mask">(B, C) 1 on completion tokens, 0 on padding, in the loss dtype.</param>
 /// <param name="BehaviourLogProbs">(B, C) sampler log-probs, 0 on padding.</param>
 /// <param name="Advantages">(B, 1).</param>
 /// <param name="TokenWeights">(B, C) aggregation weight, 0 on padding.</param>
 internal sealed record CollatedBatch(
-    Tensor InputIds,
-    Tensor AttentionMask,
-    int PromptWidth,
-    Tensor Targets,
+    TokenBatch Prompts,
+    TokenBatch Completions,
     Tensor Mask,
     Tensor BehaviourLogProbs,
     Tensor Advantages,
-    Tensor TokenWeights)
+    Tensor TokenWeights) : IDisposable
 {
-    public int CompletionWidth => (int)Targets.shape[1];
+    public void Dispose()
+    {
+        Prompts.Dispose();
+        Completions.Dispose();
+    }
 }
 
 internal static class MicroBatchCollator
 {
-    /// <summary>Builds the tensors on <paramref name="device"/>; float tensors in <paramref name="lossType"/>.</summary>
-    public static CollatedBatch Collate(IReadOnlyList<TrainingSample> samples, Device device, ScalarType lossType)
+    /// <summary>The float tensors of the loss are float32; the padding id is never seen (masked everywhere).</summary>
+    public const ScalarType LossType = ScalarType.Float32;
+
+    /// <summary>Builds the tensors on <paramref name="device"/>.</summary>
+    public static CollatedBatch Collate(IReadOnlyList<TrainingSample> samples, Device device)
     {
         var rows = samples.Count;
-        var promptWidth = samples.Max(s => s.PromptIds.Count);
-        var completionWidth = Math.Max(1, samples.Max(s => s.CompletionIds.Count));
-        var width = promptWidth + completionWidth;
-        var ids = new long[rows * width];
-        var attention = new long[rows * width];
-        var targets = new long[rows * completionWidth];
-        var mask = new double[rows * completionWidth];
-        var behaviour = new double[rows * completionWidth];
-        var weights = new double[rows * completionWidth];
-        var advantages = new double[rows];
+        var width = Math.Max(1, samples.Max(s => s.CompletionIds.Count));
+        var mask = new float[rows * width];
+        var behaviour = new float[rows * width];
+        var weights = new float[rows * width];
+        var advantages = new float[rows];
         for (var r = 0; r < rows; r++)
         {
             var sample = samples[r];
-            var promptStart = r * width + promptWidth - sample.PromptIds.Count;
-            for (var i = 0; i < sample.PromptIds.Count; i++)
-            {
-                ids[promptStart + i] = sample.PromptIds[i];
-                attention[promptStart + i] = 1;
-            }
             for (var i = 0; i < sample.CompletionIds.Count; i++)
             {
-                var column = r * width + promptWidth + i;
-                var token = r * completionWidth + i;
-                ids[column] = targets[token] = sample.CompletionIds[i];
-                attention[column] = 1;
-                mask[token] = 1.0;
-                behaviour[token] = sample.BehaviourLogProbs[i];
-                weights[token] = sample.TokenWeight;
+                mask[r * width + i] = 1f;
+                behaviour[r * width + i] = sample.BehaviourLogProbs[i];
+                weights[r * width + i] = (float)sample.TokenWeight;
             }
-            advantages[r] = sample.Advantage;
+            advantages[r] = (float)sample.Advantage;
         }
-        var fullIds = tensor(ids, [rows, width], ScalarType.Int64, device);
-        var fullMask = tensor(attention, [rows, width], ScalarType.Int64, device);
         return new CollatedBatch(
-            InputIds: fullIds.narrow(1, 0, width - 1),
-            AttentionMask: fullMask.narrow(1, 0, width - 1),
-            PromptWidth: promptWidth,
-            Targets: tensor(targets, [rows, completionWidth], ScalarType.Int64, device),
-            Mask: tensor(mask, [rows, completionWidth], lossType, device),
-            BehaviourLogProbs: tensor(behaviour, [rows, completionWidth], lossType, device),
-            Advantages: tensor(advantages, [rows, 1], lossType, device),
-            TokenWeights: tensor(weights, [rows, completionWidth], lossType, device));
+            TokenBatch.LeftPadded(samples.Select(s => s.PromptIds).ToArray(), padId: 0, device),
+            TokenBatch.RightPadded(samples.Select(s => s.CompletionIds).ToArray(), padId: 0, device),
+            tensor(mask, [rows, width], LossType, device),
+            tensor(behaviour, [rows, width], LossType, device),
+            tensor(advantages, [rows, 1], LossType, device),
+            tensor(weights, [rows, width], LossType, device));
     }
 }

@@ -14,7 +14,7 @@ namespace R1Actors.Training.Loss;
 /// <param name="Mask">1 for trained completion tokens, 0 elsewhere.</param>
 /// <param name="ReferenceLogProbs">log π_ref(token) from the frozen reference, when the KL penalty is on.</param>
 /// <param name="Entropy">Entropy of π_θ at each position; with gradient when the entropy bonus is on.</param>
-public sealed record TokenBatch(
+public sealed record LossInputs(
     Tensor LogProbs,
     Tensor BehaviourLogProbs,
     Tensor Advantages,
@@ -59,7 +59,7 @@ public sealed class PolicyLoss
     public PolicyLossSettings Settings => _settings;
 
     /// <summary>The scalar loss of the micro-batch (with gradient) and its statistics.</summary>
-    public (Tensor Loss, LossStatistics Statistics) Compute(TokenBatch batch)
+    public (Tensor Loss, LossStatistics Statistics) Compute(LossInputs batch)
     {
         if (_settings.UsesReference && batch.ReferenceLogProbs is null)
             throw new ArgumentException("the KL penalty is on (kl-beta > 0) but no reference log-probs were given", nameof(batch));
@@ -85,7 +85,7 @@ public sealed class PolicyLoss
         return (loss, Statistics(batch, ratio, logRatio, referenceKl));
     }
 
-    private LossStatistics Statistics(TokenBatch batch, Tensor ratio, Tensor logRatio, Tensor? referenceKl)
+    private LossStatistics Statistics(LossInputs batch, Tensor ratio, Tensor logRatio, Tensor? referenceKl)
     {
         using var noGrad = no_grad();
         var mask = batch.Mask;

@@ -1,62 +1,49 @@
-using TorchSharp;
+using R1Actors.Policy.Model;
 using static TorchSharp.torch;
 
 namespace R1Actors.Training.Weights;
 
 /// <summary>
-/// An immutable copy of the policy's state (parameters and persistent buffers) at one version. The tensors
-/// are detached clones that no one writes to after publication; they are freed when the store has moved on
-/// to a newer version and the last reader has released its lease.
+/// One published version of the policy's weights: a <see cref="ModelWeights"/> copy (detached clones of every
+/// parameter, by Hugging Face name) that nobody writes to after publication, with the reference count that
+/// decides when it is freed — once the store has moved on to a newer version and the last reader has
+/// released its lease.
 /// </summary>
 public sealed class WeightSnapshot
 {
-    private readonly Dictionary<string, Tensor> _tensors;
     private int _references = 1;   // the store's own reference while this is the latest version
 
-    internal WeightSnapshot(long version, Dictionary<string, Tensor> tensors)
+    private WeightSnapshot(long version, ModelWeights weights)
     {
         Version = version;
-        _tensors = tensors;
+        Weights = weights;
     }
 
     public long Version { get; }
 
-    /// <summary>The tensors by state-dict name. Read only; valid while the lease that gave this snapshot is held.</summary>
-    public IReadOnlyDictionary<string, Tensor> Tensors => _tensors;
+    /// <summary>The weights. Read only; valid while the lease that gave this snapshot is held.</summary>
+    public ModelWeights Weights { get; }
+
+    /// <summary>The tensors by parameter name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Tensors => Weights.Tensors;
 
     /// <summary>True once every reference is gone and the tensors were freed.</summary>
     public bool IsReleased { get; private set; }
 
-    /// <summary>Copies a module's state into fresh detached tensors that belong to no dispose scope.</summary>
+    /// <summary>Copies a module's parameters into fresh detached tensors that belong to no dispose scope.</summary>
     internal static WeightSnapshot Capture(nn.Module module, long version)
     {
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var (name, tensor) in module.state_dict())
-        {
-            using var detached = tensor.detach();
-            tensors[name] = detached.clone().DetachFromDisposeScope();
-        }
-        return new WeightSnapshot(version, tensors);
+        var copies = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        return new WeightSnapshot(version, ModelWeights.FromTensors(copies));
     }
 
     /// <summary>
-    /// Loads this snapshot into <paramref name="target"/> (a sampler's replica, possibly on another device or in
-    /// another dtype). Every state-dict entry of the target must exist here with the same shape.
+    /// Loads this version into a sampler's replica (any device or dtype). The policy's copy checks every name
+    /// and shape first, and a replica whose copy fails part-way refuses to run until loaded again.
     /// </summary>
-    public void CopyInto(nn.Module target)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, destination) in target.state_dict())
-        {
-            if (!_tensors.TryGetValue(name, out var source))
-                throw new InvalidOperationException($"weights version {Version} has no tensor '{name}' that the target model needs");
-            if (!source.shape.SequenceEqual(destination.shape))
-                throw new InvalidOperationException(
-                    $"weights version {Version}: '{name}' is [{string.Join(", ", source.shape)}] but the target model has [{string.Join(", ", destination.shape)}]");
-            destination.copy_(source);
-        }
-    }
+    public void CopyInto(CausalLanguageModel replica) => Weights.CopyInto(replica);
 
     /// <summary>Takes a reference; false when the snapshot was already freed.</summary>
     internal bool TryRetain()
@@ -74,8 +61,7 @@ public sealed class WeightSnapshot
             throw new InvalidOperationException($"weights version {Version} was released more often than it was retained");
         if (--_references > 0)
             return;
-        foreach (var tensor in _tensors.Values)
-            tensor.Dispose();
+        Weights.Dispose();
         IsReleased = true;
     }
 }

@@ -25,8 +25,8 @@ public class LearnerGradientTests
 
         var p1 = softmax(model.Table[1].detach(), 0).data<double>().ToArray();
         var grad = model.Table.grad!;
-        Close.Elements([0, -1.0 / 6, 1.0 / 6, 0, 0], grad[0], precision: 7);            // row 0: (e₂ − e₁)/6, softmax cancels
-        Close.Elements(Enumerable.Range(0, 5).Select(j => -(1.0 / 6) * ((j == 3 ? 1 : 0) - p1[j])).ToArray(), grad[1], precision: 7);
+        Close.Elements([0, -1.0 / 6, 1.0 / 6, 0, 0], grad[0], precision: 6);            // row 0: (e₂ − e₁)/6, softmax cancels
+        Close.Elements(Enumerable.Range(0, 5).Select(j => -(1.0 / 6) * ((j == 3 ? 1 : 0) - p1[j])).ToArray(), grad[1], precision: 6);
         Close.Elements(new double[5], grad[2], precision: 12);                          // nothing is predicted from token 2
     }
 
@@ -50,13 +50,15 @@ public class LearnerGradientTests
         var analytic = model.Table.grad!.detach().clone();
         learner.Optimizer.ZeroGradients();
 
-        const double h = 1e-6;
+        // The policy scores in float32, so the step is large enough for float32 rounding (~1e-7 on the loss)
+        // to stay far below the tolerance, and small enough for the curvature error to do the same.
+        const double h = 1e-3;
         foreach (var (row, column) in new[] { (0, 1), (0, 3), (2, 1), (2, 2), (1, 3), (3, 2) })
         {
             var plus = LossWithEntry(learner, model, batch, row, column, +h);
             var minus = LossWithEntry(learner, model, batch, row, column, -h);
             var numeric = (plus - minus) / (2 * h);
-            Assert.True(Math.Abs(numeric - analytic[row, column].ToDouble()) < 1e-7,
+            Assert.True(Math.Abs(numeric - analytic[row, column].ToDouble()) < 2e-4,
                 $"table[{row}, {column}]: finite difference {numeric}, autograd {analytic[row, column].ToDouble()}");
         }
     }
@@ -98,7 +100,7 @@ public class LearnerGradientTests
             return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
         }).ToArray();
         foreach (var (name, gradient) in gradients[0])
-            Assert.True(gradient.allclose(gradients[1][name], rtol: 1e-9, atol: 1e-12), $"{name} differs between micro-batch sizes");
+            Assert.True(gradient.allclose(gradients[1][name], rtol: 1e-4, atol: 1e-6), $"{name} differs between micro-batch sizes");
     }
 
     [Fact]

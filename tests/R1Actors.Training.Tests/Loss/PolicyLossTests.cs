@@ -8,12 +8,12 @@ namespace R1Actors.Training.Tests.Loss;
 public class PolicyLossTests
 {
     // One completion of three tokens whose ratios π_θ/π_behaviour are 1, 1.5 and 0.5, each token weighted 1/3.
-    private static (Tensor LogProbs, TokenBatch Batch) ThreeTokens(double advantage, Tensor? reference = null, Tensor? entropy = null)
+    private static (Tensor LogProbs, LossInputs Batch) ThreeTokens(double advantage, Tensor? reference = null, Tensor? entropy = null)
     {
         var behaviour = tensor(new[] { Math.Log(0.4), Math.Log(0.2), Math.Log(0.6) }, [1, 3], ScalarType.Float64);
         var logProbs = (behaviour + tensor(new[] { 0.0, Math.Log(1.5), Math.Log(0.5) }, [1, 3], ScalarType.Float64))
             .detach().requires_grad_(true);
-        var batch = new TokenBatch(
+        var batch = new LossInputs(
             logProbs,
             behaviour,
             tensor(new[] { advantage }, [1, 1], ScalarType.Float64),

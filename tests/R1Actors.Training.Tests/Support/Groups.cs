@@ -1,4 +1,5 @@
 using R1Actors.Policy.Model;
+using R1Actors.Policy.Sampling;
 using R1Actors.Training.Batches;
 using R1Actors.Training.Learning;
 using static TorchSharp.torch;
@@ -24,16 +25,13 @@ internal static class Groups
         return new ScoredGroup(prompt, scored);
     }
 
-    /// <summary>log π(completion token | prefix) under the model, through the learner's own collation.</summary>
+    /// <summary>log π(completion token | prefix) under the model, through the learner's own collation and the policy's scorer.</summary>
     public static float[] LogProbs(ICausalLanguageModel model, int[] prompt, int[] completion)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var sample = new TrainingSample(prompt, completion, new float[completion.Length], 0.0, 1.0);
-        var first = model.Module.parameters().First();
-        var lossType = first.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var batch = MicroBatchCollator.Collate([sample], first.device, lossType);
-        var (logProbs, _) = CompletionScores.Compute(model, batch, lossType, EntropyMode.None);
-        return logProbs.to_type(ScalarType.Float32).data<float>().ToArray();
+        using var batch = MicroBatchCollator.Collate([sample], model.Module.parameters().First().device);
+        using var scores = CompletionScorer.Score(model, batch.Prompts.Ids, batch.Prompts.Mask, batch.Completions.Ids, batch.Completions.Mask);
+        return scores.LogProbs.data<float>().ToArray();
     }
 }
