@@ -58,6 +58,7 @@ public sealed class Learner : IDisposable
         _log = log ?? Serilog.Core.Logger.None;
         _time = time ?? TimeProvider.System;
         _device = policy.Module.parameters().First().device;
+        History = new MetricHistory(settings.MetricHistory);
         if (reference is not null)
         {
             reference.Module.eval();
@@ -74,6 +75,9 @@ public sealed class Learner : IDisposable
 
     /// <summary>Where each new version is published for the samplers.</summary>
     public WeightStore Weights { get; } = new();
+
+    /// <summary>The metrics of recent steps, saved with checkpoints.</summary>
+    public MetricHistory History { get; }
 
     /// <summary>Steps taken, skipped ones included.</summary>
     public long Step { get; private set; }
@@ -123,6 +127,7 @@ public sealed class Learner : IDisposable
             _log.Warning("Learner step {Step} skipped: {SkipReason}; weights stay at version {PolicyVersion}", Step, failure, PolicyVersion);
         }
         var metrics = Metrics(pass, failure is null, gradNorm, learningRate, _time.GetElapsedTime(started));
+        History.Add(metrics.ToDictionary());
         return new StepResult(failure is null, failure, metrics);
     }
 

@@ -20,6 +20,7 @@ namespace R1Actors.Training.Learning;
 /// scores at the same temperature so that the importance ratio compares like with like. Bind it from the
 /// sampler's own setting, never from a second key.
 /// </param>
+/// <param name="MetricHistory">How many recent steps' metrics the learner keeps (and checkpoints save).</param>
 public sealed record LearnerSettings(
     IAdvantageEstimator Advantages,
     ITruncationPolicy Truncation,
@@ -28,4 +29,5 @@ public sealed record LearnerSettings(
     AdamWSettings Optimizer,
     ILearningRateSchedule Schedule,
     MicroBatchSettings MicroBatches,
-    double Temperature = 1.0);
+    double Temperature = 1.0,
+    int MetricHistory = 1000);
