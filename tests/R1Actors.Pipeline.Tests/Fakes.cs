@@ -92,7 +92,8 @@ public sealed class RecordingSamplerFactory(
 }
 
 /// <summary>A simulated learner that records every batch it is given and can be slowed, blocked or made to throw.</summary>
-public sealed class RecordingLearner(long initialVersion = 0, Func<int, LearnerBatch, bool>? fails = null, Func<TimeSpan>? cost = null) : ILearnerPort
+public sealed class RecordingLearner(
+    long initialVersion = 0, Func<int, LearnerBatch, bool>? fails = null, Func<TimeSpan>? cost = null, Func<LearnerBatch, bool>? skips = null) : ILearnerPort
 {
     private readonly SimulatedLearner _inner = new(TimeSpan.Zero, initialVersion);
     private int _attempts;
@@ -121,7 +122,9 @@ public sealed class RecordingLearner(long initialVersion = 0, Func<int, LearnerB
             throw new InvalidOperationException($"simulated learner fault on attempt {attempt}");
         SimulatedWork.Spend(cost?.Invoke() ?? TimeSpan.Zero);
         Steps.Enqueue(batch);
-        return _inner.Step(batch);
+        return skips?.Invoke(batch) == true
+            ? new StepOutcome(PolicyVersion, new Dictionary<string, double>(), "no group carried a reward signal")
+            : _inner.Step(batch);
     }
 
     public void Checkpoint(PipelineProgress progress)

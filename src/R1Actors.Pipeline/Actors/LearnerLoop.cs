@@ -100,15 +100,19 @@ public sealed class LearnerLoop
         _lastAttemptFaulted = true;
         var outcome = _port.Step(new LearnerBatch(Step, PolicyVersion, _pending.ToArray()));
         _lastAttemptFaulted = false;
-        return outcome.PolicyVersion > PolicyVersion
-            ? outcome
-            : throw new InvalidOperationException($"the learner returned weights v{outcome.PolicyVersion}, not newer than v{PolicyVersion}");
+        return outcome;
     }
 
     /// <summary>Records a successful step: prompts done, version published, slots freed, figures reported.</summary>
     /// <param name="publish">Tells every sampler about the new version.</param>
+    /// <exception cref="InvalidOperationException">The outcome breaks the port's contract (a bug, never retried).</exception>
     public StepReport Commit(StepOutcome outcome, Action<long> publish)
     {
+        if (outcome.PolicyVersion < PolicyVersion || (outcome.PolicyVersion == PolicyVersion && outcome.SkipReason is null))
+        {
+            _lastAttemptFaulted = true;
+            throw new InvalidOperationException($"the learner returned weights v{outcome.PolicyVersion} after v{PolicyVersion} without saying it skipped the update");
+        }
         var groups = _pending.ToArray();
         var trained = 0L;
         foreach (var group in groups)
@@ -121,9 +125,16 @@ public sealed class LearnerLoop
         _pending.Clear();
         Step++;
         RolloutsTrained += trained;
-        PolicyVersion = outcome.PolicyVersion;
-        _board.Publish(PolicyVersion);
-        publish(PolicyVersion);
+        if (outcome.PolicyVersion > PolicyVersion)
+        {
+            PolicyVersion = outcome.PolicyVersion;
+            _board.Publish(PolicyVersion);
+            publish(PolicyVersion);
+        }
+        else
+        {
+            _log.Warning("Learner step {Step} made no update ({SkipReason}); the weights stay at v{PolicyVersion}", Step, outcome.SkipReason, PolicyVersion);
+        }
         _budget.Release(groups.Length);
         var metrics = _metrics.Collect(new StepFacts(Step, PolicyVersion, trained, new Dictionary<long, long>(_staleness), _droppedThisStep, DroppedRolloutsTotal));
         _staleness.Clear();

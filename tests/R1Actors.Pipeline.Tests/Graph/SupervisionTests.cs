@@ -58,7 +58,7 @@ public sealed class SupervisionTests : PipelineTestKit
 
         var error = await Assert.ThrowsAsync<PipelineFailedException>(() => Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers, learner: learner)));
 
-        Assert.Contains("sampler 'sampler-sim-1' stopped after repeated faults", error.Message);
+        Assert.Contains("sampler 'sampler-sim-1' stopped for good", error.Message);
         Assert.Contains("simulated device fault", error.Message);
         Assert.Equal(3, samplers.FailedBatches.Count);
         Assert.NotEmpty(learner.Steps);
@@ -128,7 +128,7 @@ public sealed class SupervisionTests : PipelineTestKit
 
         var error = await Assert.ThrowsAsync<PipelineFailedException>(() => Harness.RunAsync(Sys, settings, Harness.Ports(learner: learner)));
 
-        Assert.Contains("learner 'learner' stopped after repeated faults", error.Message);
+        Assert.Contains("learner 'learner' stopped for good", error.Message);
         Assert.Contains("learner step 2 failed: simulated learner fault", error.Message);
         Assert.Equal(2, learner.Steps.Count);
         Assert.Equal(3, learner.Attempts.Count(b => b.Step == 2));
