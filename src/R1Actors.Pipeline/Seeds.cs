@@ -1,19 +1,13 @@
 namespace R1Actors.Pipeline;
 
 /// <summary>
-/// Seed derivation: every random choice in R1Actors is a pure function of the run's seeds and where it happens,
-/// so any shuffle or rollout can be reproduced and nothing needs a generator state in the checkpoint.
+/// Seed derivation for the pipeline's own randomness (shuffles, generated problems): a pure function of the
+/// seed and where it is used, so nothing needs a generator state in the checkpoint. Sampling seeds are the
+/// policy's (see <see cref="Contracts.SampleBatch"/>).
 /// Mixing is SplitMix64's finaliser applied in sequence (strong avalanche, no collisions for small inputs).
 /// </summary>
 public static class Seeds
 {
-    /// <summary>The seed of one prompt's samples: (run seed, weights version, prompt ordinal).</summary>
-    public static ulong ForPrompt(ulong runSeed, long policyVersion, long ordinal) =>
-        Mix(Mix(Mix(runSeed, 0x5A4D_504C), (ulong)policyVersion), (ulong)ordinal);
-
-    /// <summary>The seed of sample <paramref name="sampleIndex"/> of a prompt whose seed is <paramref name="promptSeed"/>.</summary>
-    public static ulong ForSample(ulong promptSeed, int sampleIndex) => Mix(promptSeed, (ulong)sampleIndex);
-
     /// <summary>The seed of an epoch's shuffle.</summary>
     public static ulong ForEpoch(ulong dataSeed, long epoch) => Mix(Mix(dataSeed, 0x45504F43), (ulong)epoch);
 

@@ -64,9 +64,7 @@ public sealed class SamplerActor : ReceiveActor
         {
             ApplyNewestWeights();
             version = _port.PolicyVersion;
-            var batch = new SampleBatch(
-                request.Prompts.Select(p => new SamplePrompt(p, Seeds.ForPrompt(_env.RunSeed, version, p.Ordinal))).ToArray(),
-                _env.GroupSize);
+            var batch = new SampleBatch(request.Prompts, _env.GroupSize, _env.RunSeed, version);
             _env.Counters.SamplingStarted(request.Prompts.Count);
             sampling = true;
             _clock.Start();

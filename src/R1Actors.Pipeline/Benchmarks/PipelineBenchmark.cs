@@ -99,8 +99,7 @@ public static class PipelineBenchmark
             for (var b = d; b < batches.Length; b += samplers.Length)
             {
                 var started = Stopwatch.GetTimestamp();
-                perDevice[d].AddRange(samplers[d].Generate(new SampleBatch(
-                    batches[b].Select(p => new SamplePrompt(p, Seeds.ForPrompt(1, version, p.Ordinal))).ToArray(), scenario.GroupSize)));
+                perDevice[d].AddRange(samplers[d].Generate(new SampleBatch(batches[b], scenario.GroupSize, 1, version)));
                 if (busy is not null)
                     busy[d] += Stopwatch.GetElapsedTime(started).TotalSeconds;
             }

@@ -15,11 +15,13 @@ public enum FinishReason
     Length,
 }
 
-/// <summary>One prompt of a batch and the seed its G samples derive from (sample i uses <c>Seeds.ForSample(Seed, i)</c>).</summary>
-public sealed record SamplePrompt(IssuedPrompt Prompt, ulong Seed);
-
-/// <summary>A batch for one <see cref="ISamplerPort.Generate"/> call: G completions for each prompt.</summary>
-public sealed record SampleBatch(IReadOnlyList<SamplePrompt> Prompts, int GroupSize);
+/// <summary>
+/// A batch for one <see cref="ISamplerPort.Generate"/> call: <see cref="GroupSize"/> completions for each prompt.
+/// Sample g of prompt p draws from the seed (<see cref="RunSeed"/>, <see cref="PolicyVersion"/>,
+/// <c>p.Ordinal</c>, g), which is what R1Actors.Policy's <c>GenerationRequest.ForStep(prompts, G, RunSeed,
+/// PolicyVersion, ordinals)</c> derives, so any rollout can be reproduced alone.
+/// </summary>
+public sealed record SampleBatch(IReadOnlyList<IssuedPrompt> Prompts, int GroupSize, ulong RunSeed, long PolicyVersion);
 
 /// <summary>
 /// One sampled completion: token ids of the prompt (after the chat template) and of the completion, its text,

@@ -37,19 +37,18 @@ public sealed class SimulatedSampler(string device, SimulatedDeviceCosts costs, 
         foreach (var prompt in batch.Prompts)
         {
             for (var i = 0; i < batch.GroupSize; i++)
-                rollouts.Add(Complete(prompt, i));
+                rollouts.Add(Complete(prompt, i, Seeds.Mix(Seeds.Mix(Seeds.Mix(batch.RunSeed, (ulong)batch.PolicyVersion), (ulong)prompt.Ordinal), (ulong)i)));
         }
         return rollouts;
     }
 
-    private Rollout Complete(SamplePrompt prompt, int sampleIndex)
+    private Rollout Complete(IssuedPrompt prompt, int sampleIndex, ulong seed)
     {
-        var seed = Seeds.ForSample(prompt.Seed, sampleIndex);
         var length = 8 + (int)(seed % 24);
         var tokens = Enumerable.Range(0, length).Select(t => (int)(Seeds.Mix(seed, (ulong)t) % 151_643)).ToArray();
-        var answer = (seed >> 32) % 2 == 0 ? Reference(prompt.Prompt.Prompt) : "unsure";
+        var answer = (seed >> 32) % 2 == 0 ? Reference(prompt.Prompt) : "unsure";
         return new Rollout(
-            prompt.Prompt,
+            prompt,
             sampleIndex,
             PromptTokenIds: [1, 2, 3],
             CompletionTokenIds: tokens,

@@ -22,7 +22,7 @@ public sealed class SupervisionTests : PipelineTestKit
         var done = outcome.Progress;
         Assert.All(Enumerable.Range(0, (int)done.NextPrompt.Position), i => Assert.Contains(i, trained));
         var crashed = Assert.Single(samplers.FailedBatches);
-        Assert.All(crashed.Prompts, p => Assert.Contains(p.Prompt.Ordinal, trained));
+        Assert.All(crashed.Prompts, p => Assert.Contains(p.Ordinal, trained));
         var replaced = Assert.Single(samplers.Created.GroupBy(p => p.Device), d => d.Count() == 2).ToArray();
         Assert.Contains(crashed, samplers.FailedBatches);
         Assert.Equal(settings.Devices.Count + 1, samplers.Created.Count);

@@ -14,6 +14,7 @@ public sealed class WeightPublicationTests : PipelineTestKit
 
         var ports = samplers.Created.ToArray();
         Assert.Equal(3, ports.Length);
+        Assert.All(ports.SelectMany(p => p.Batches), b => Assert.Equal(settings.Seed, b.RunSeed));
         Assert.All(ports, p =>
         {
             Assert.False(p.AppliedDuringGenerate);
