@@ -13,7 +13,6 @@ public sealed record SamplerEnvironment(
     StageCounters Counters,
     int GroupSize,
     ulong RunSeed,
-    TimeProvider Time,
     ILogger Log);
 
 /// <summary>
@@ -56,7 +55,6 @@ public sealed class SamplerActor : ReceiveActor
     private void Generate(GenerateRollouts request)
     {
         var replyTo = Sender;
-        var started = _env.Time.GetTimestamp();
         var sampling = false;
         long version;
         IReadOnlyList<Rollout> rollouts;
@@ -82,7 +80,7 @@ public sealed class SamplerActor : ReceiveActor
             _clock.Stop();
         }
         _env.Counters.Sampled(request.Prompts.Count, rollouts.Count);
-        replyTo.Tell(new RolloutsGenerated(_device, version, rollouts, _env.Time.GetElapsedTime(started)));
+        replyTo.Tell(new RolloutsGenerated(_device, version, rollouts));
     }
 
     private void CheckShape(GenerateRollouts request, IReadOnlyList<Rollout> rollouts, long version)

@@ -6,8 +6,8 @@ namespace R1Actors.Pipeline.Actors;
 /// <summary>Sample G completions for each of these prompts; answered with <see cref="RolloutsGenerated"/>.</summary>
 public sealed record GenerateRollouts(IReadOnlyList<IssuedPrompt> Prompts);
 
-/// <summary>A batch's rollouts, grouped by prompt in request order, and what the batch cost the device.</summary>
-public sealed record RolloutsGenerated(string Device, long PolicyVersion, IReadOnlyList<Rollout> Rollouts, TimeSpan Duration);
+/// <summary>A batch's rollouts, grouped by prompt in request order, all sampled with weights <see cref="PolicyVersion"/>.</summary>
+public sealed record RolloutsGenerated(string Device, long PolicyVersion, IReadOnlyList<Rollout> Rollouts);
 
 /// <summary>The learner finished publishing this weights version; samplers apply it before their next batch.</summary>
 public sealed record WeightsPublished(long Version);

@@ -66,7 +66,7 @@ public static class TrainingPipeline
         Task streamDone = Task.CompletedTask;
         try
         {
-            var samplerEnv = new SamplerEnvironment(run.Ports.Samplers, board, counters, s.GroupSize, s.Seed, run.Time, run.Log);
+            var samplerEnv = new SamplerEnvironment(run.Ports.Samplers, board, counters, s.GroupSize, s.Seed, run.Log);
             var samplers = await StartAll(supervisors.Samplers, s.Devices.Select(d =>
                 (SamplerActor.Props(d, samplerEnv, clocks[d], PipelineDispatchers.Pinned), $"sampler-{ActorName(d)}"))).ConfigureAwait(false);
             var verifierEnv = new VerifierEnvironment(run.Ports.Rewards, s.VerifyTimeout, counters, metrics.VerifierLatency, run.Time, run.Log);
