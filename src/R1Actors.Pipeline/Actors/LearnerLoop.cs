@@ -156,7 +156,7 @@ public sealed class LearnerLoop
         {
             _port.Checkpoint(progress);
             _lastCheckpointStep = Step;
-            _log.Information("Checkpoint requested at step {Step} (v{PolicyVersion}); next prompt {NextPrompt}, {ConsumedAhead} consumed ahead",
+            _log.Information("Checkpoint requested at step {Step} (v{PolicyVersion}); next prompt {@NextPrompt}, {ConsumedAhead} consumed ahead",
                 Step, PolicyVersion, progress.NextPrompt, progress.ConsumedAhead.Count);
         }
         catch (Exception e)

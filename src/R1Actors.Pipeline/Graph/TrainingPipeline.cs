@@ -76,7 +76,7 @@ public static class TrainingPipeline
             var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, samplers, completion, run.Log, PipelineDispatchers.Pinned), "learner")])
                 .ConfigureAwait(false))[0];
             run.Log.Information(
-                "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}",
+                "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {@NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}",
                 start.Step, start.PolicyVersion, start.NextPrompt, run.Prompts.Dataset.Description, s.Devices.Count, s.Verifiers, s.GroupSize, s.GroupsPerStep, s.MaxStaleness);
             var parts = new GraphParts(samplers, s.Devices, verifiers, learner, budget, counters, completion);
             streamDone = PipelineGraph.Build(s, run.Prompts.From(start.NextPrompt, start.ConsumedAhead), parts).Run(materializer);
