@@ -81,6 +81,13 @@ public static class Harness
         return (outcome, steps.ToArray());
     }
 
+    /// <summary>Progress records are equal field by field, the consumed-ahead cursors as a sequence.</summary>
+    public static void SameProgress(PipelineProgress expected, PipelineProgress actual)
+    {
+        Assert.Equal(expected with { ConsumedAhead = [] }, actual with { ConsumedAhead = [] });
+        Assert.Equal(expected.ConsumedAhead, actual.ConsumedAhead);
+    }
+
     /// <summary>Every prompt ordinal the learner trained on, in step order.</summary>
     public static long[] TrainedOrdinals(IEnumerable<StepReport> steps) =>
         steps.SelectMany(s => s.Groups).Select(g => g.Prompt.Ordinal).ToArray();

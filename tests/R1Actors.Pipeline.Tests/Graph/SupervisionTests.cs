@@ -10,7 +10,8 @@ public sealed class SupervisionTests : PipelineTestKit
     public async Task A_sampler_crash_loses_no_prompt_and_trains_none_twice()
     {
         var samplers = new RecordingSamplerFactory(fails: (call, _) => call == 3);
-        var settings = Harness.Settings(devices: 2, maxSteps: 8, maxStaleness: 3);
+        // k above the run's length: no group can be dropped as stale, so every prompt must be trained.
+        var settings = Harness.Settings(devices: 2, maxSteps: 8, maxStaleness: 10);
         var log = new CapturedLog();
 
         var (outcome, steps) = await Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers), log: log.Logger);
