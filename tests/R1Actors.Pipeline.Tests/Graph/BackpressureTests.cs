@@ -14,6 +14,8 @@ public sealed class BackpressureTests : PipelineTestKit
         var prompts = Harness.Arithmetic();
         var run = Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers, learner: learner), prompts);
 
+        while (learner.Attempts.IsEmpty)
+            await Task.Delay(10);
         var settled = await Settle(() => prompts.Issued);
 
         // (k+1)·B prompts admitted, plus the one the admission stage holds while it waits for a slot and the

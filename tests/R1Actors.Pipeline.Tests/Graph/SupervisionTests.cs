@@ -9,9 +9,10 @@ public sealed class SupervisionTests : PipelineTestKit
     [Fact]
     public async Task A_sampler_crash_loses_no_prompt_and_trains_none_twice()
     {
-        var samplers = new RecordingSamplerFactory(fails: (call, _) => call == 3);
-        // k above the run's length: no group can be dropped as stale, so every prompt must be trained.
-        var settings = Harness.Settings(devices: 2, maxSteps: 8, maxStaleness: 10);
+        // Devices that take a little time, so the healthy one cannot train the whole run on its own before the
+        // crashed one is back; k above the run's length, so no group can be dropped as stale.
+        var samplers = new RecordingSamplerFactory(fails: (call, _) => call == 3, costs: new SimulatedDeviceCosts(TimeSpan.FromMilliseconds(3), TimeSpan.Zero, TimeSpan.Zero));
+        var settings = Harness.Settings(devices: 2, maxSteps: 12, maxStaleness: 20);
         var log = new CapturedLog();
 
         var (outcome, steps) = await Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers), log: log.Logger);
