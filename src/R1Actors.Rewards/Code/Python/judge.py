@@ -61,10 +61,17 @@ def prepare(job):
             procs.write("0")
     if job["isolation"] == "namespaces":
         return build_root(job)
+    become_subreaper()
     work = job["work_dir"]
     if os.geteuid() == 0:
         os.chown(work, job["uid"], job["gid"])
     return write_sandbox_files(job, os.path.join(work, ".sandbox"), work)
+
+
+def become_subreaper():
+    """Outside a pid namespace, orphans of the program are re-parented to the judge, which kills and reaps them."""
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def write_sandbox_files(job, sandbox_dir, work_dir):
