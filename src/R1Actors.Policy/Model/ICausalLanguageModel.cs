@@ -13,6 +13,14 @@ public interface ICausalLanguageModel
     /// <summary>(B, T) int64 ids, (B, T) mask with 1 for real tokens and 0 for padding → (B, T, V) logits.</summary>
     Tensor Forward(Tensor inputIds, Tensor attentionMask);
 
+    /// <summary>
+    /// Logits of positions <paramref name="start"/>…T−1 only: (B, T − start, V). Scoring completions needs the
+    /// logits of the completion alone; implementations override this to skip the output head (the largest
+    /// matmul, with a 150k vocabulary) for the prompt.
+    /// </summary>
+    Tensor Forward(Tensor inputIds, Tensor attentionMask, long start) =>
+        Forward(inputIds, attentionMask).narrow(1, start, inputIds.shape[1] - start);
+
     /// <summary>The module that owns the parameters (for optimizers, state dicts and device moves).</summary>
     nn.Module Module { get; }
 }

@@ -1,0 +1,79 @@
+using static TorchSharp.torch;
+
+namespace R1Actors.Policy.Model;
+
+/// <summary>What every layer of one forward pass shares: rotary angles, the attention mask and the cache.</summary>
+/// <param name="Cos">(B, T, 1, D) rotary cosines of the new tokens' positions.</param>
+/// <param name="Sin">(B, T, 1, D) rotary sines.</param>
+/// <param name="Blocked">(B, 1, 1, T, L) bool: true where query t may not see key slot l (future or padding).</param>
+/// <param name="Cache">Keys/values of earlier steps, or null for a full teacher-forced pass.</param>
+internal sealed record AttentionContext(Tensor Cos, Tensor Sin, Tensor Blocked, KvCache? Cache);
+
+/// <summary>
+/// Grouped-query self-attention as Qwen2/Llama: G = heads / kv_heads query heads share one key/value head
+/// (query head h reads kv head h / G, Hugging Face's repeat_kv order). Instead of repeating K and V, the
+/// G query heads of a group are stacked along the time axis so that one matmul serves the group.
+/// Scores are softmaxed in float32; masked scores get float32's minimum, not −∞, so that an all-padding
+/// query row stays finite instead of turning into NaN.
+/// </summary>
+internal sealed class Attention : nn.Module
+{
+    private readonly Projection q_proj;
+    private readonly Projection k_proj;
+    private readonly Projection v_proj;
+    private readonly Projection o_proj;
+    private readonly RmsNorm? q_norm;
+    private readonly RmsNorm? k_norm;
+    private readonly int heads;
+    private readonly int kvHeads;
+    private readonly int headDim;
+    private readonly double scale;
+
+    public Attention(ModelConfig config, ScalarType dtype, Device device) : base("self_attn")
+    {
+        heads = config.NumAttentionHeads;
+        kvHeads = config.NumKeyValueHeads;
+        headDim = config.HeadDim;
+        scale = 1.0 / Math.Sqrt(headDim);
+        var qkvBias = config.Family.QkvBias(config);
+        q_proj = new Projection("q_proj", config.HiddenSize, heads * headDim, qkvBias, dtype, device);
+        k_proj = new Projection("k_proj", config.HiddenSize, kvHeads * headDim, qkvBias, dtype, device);
+        v_proj = new Projection("v_proj", config.HiddenSize, kvHeads * headDim, qkvBias, dtype, device);
+        o_proj = new Projection("o_proj", heads * headDim, config.HiddenSize, config.Family.OutputBias(config), dtype, device);
+        if (config.Family.HasQkNorm)
+        {
+            q_norm = new RmsNorm("q_norm", headDim, config.RmsNormEps, dtype, device);
+            k_norm = new RmsNorm("k_norm", headDim, config.RmsNormEps, dtype, device);
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>x (B, T, H) → (B, T, H).</summary>
+    public Tensor Forward(Tensor x, AttentionContext context, int layer)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], t = x.shape[1], groups = heads / kvHeads;
+        var q = q_proj.forward(x).view(b, t, heads, headDim);       // (B, T, nH, D)
+        var k = k_proj.forward(x).view(b, t, kvHeads, headDim);     // (B, T, kvH, D)
+        var v = v_proj.forward(x).view(b, t, kvHeads, headDim);
+        if (q_norm is not null && k_norm is not null)
+        {
+            q = q_norm.forward(q);
+            k = k_norm.forward(k);
+        }
+        q = Rotary.Apply(q, context.Cos, context.Sin) * scale;
+        k = Rotary.Apply(k, context.Cos, context.Sin).transpose(1, 2);    // (B, kvH, T, D)
+        v = v.transpose(1, 2);
+        if (context.Cache is { } cache)
+            (k, v) = cache.Append(layer, k, v);                            // (B, kvH, L, D)
+        var grouped = q.view(b, t, kvHeads, groups, headDim)
+            .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
+        var scores = grouped.matmul(k.transpose(2, 3)).view(b, kvHeads, groups, t, -1);   // (B, kvH, G, T, L)
+        var weights = scores.to(ScalarType.Float32).masked_fill(context.Blocked, float.MinValue)
+            .softmax(-1).to(x.dtype);
+        var attended = weights.view(b, kvHeads, groups * t, -1).matmul(v)     // (B, kvH, G·T, D)
+            .view(b, kvHeads, groups, t, headDim)
+            .permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim);          // (B, T, nH·D)
+        return o_proj.forward(attended).MoveToOuterDisposeScope();
+    }
+}

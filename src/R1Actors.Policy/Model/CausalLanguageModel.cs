@@ -1,0 +1,122 @@
+using static TorchSharp.torch;
+
+namespace R1Actors.Policy.Model;
+
+/// <summary>
+/// A decoder-only transformer of the Qwen2 / Qwen3 / Llama family with Hugging Face parameter names
+/// (<c>model.layers.0.self_attn.q_proj.weight</c>, …, <c>lm_head.weight</c> unless tied). Built empty:
+/// weights come from <see cref="Checkpoints.ModelFolder"/> or <see cref="ModelInitializer"/>.
+/// Two ways in: a full pass over (B, T) ids and mask (training, teacher forcing), and cached decoding,
+/// where each call appends T new tokens to a <see cref="KvCache"/>.
+/// </summary>
+public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
+{
+    private readonly DecoderModel model;
+    private readonly Projection? lm_head;
+    private readonly Rotary rotary;
+    private volatile bool weightsComplete;
+
+    private CausalLanguageModel(ModelConfig config, ScalarType dtype, Device device) : base("CausalLanguageModel")
+    {
+        Config = config;
+        Dtype = dtype;
+        Device = device;
+        model = new DecoderModel(config, dtype, device);
+        lm_head = config.TieWordEmbeddings
+            ? null
+            : new Projection("lm_head", config.HiddenSize, config.VocabSize, hasBias: false, dtype, device);
+        rotary = new Rotary(config, device);
+        RegisterComponents();
+    }
+
+    public ModelConfig Config { get; }
+    public ScalarType Dtype { get; }
+    public Device Device { get; }
+    public nn.Module Module => this;
+
+    /// <summary>A model with uninitialised weights; fill it before use (a checkpoint or <see cref="ModelInitializer"/>).</summary>
+    public static CausalLanguageModel CreateEmpty(ModelConfig config, ScalarType dtype, Device device) =>
+        new(config, dtype, device);
+
+    /// <summary>(B, T) int64 ids, (B, T) mask (1 real, 0 padding) → (B, T, V) logits in the model dtype.</summary>
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(HiddenStates(inputIds, attentionMask)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, T) ids and mask → (B, T − start, V) logits of positions start…T−1; the head runs on those alone.</summary>
+    public Tensor Forward(Tensor inputIds, Tensor attentionMask, long start)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = HiddenStates(inputIds, attentionMask);
+        return Logits(hidden.narrow(1, start, hidden.shape[1] - start)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, T) ids and mask → final-normed hidden states (B, T, H); positions are cumsum(mask) − 1.</summary>
+    public Tensor HiddenStates(Tensor inputIds, Tensor attentionMask)
+    {
+        EnsureWeightsComplete();
+        using var scope = NewDisposeScope();
+        var keyMask = attentionMask.to(ScalarType.Bool);
+        var positions = PositionsFromMask(attentionMask);
+        var (cos, sin) = rotary.Angles(positions, Dtype);
+        var context = new AttentionContext(cos, sin, BlockedMask(keyMask, start: 0, steps: inputIds.shape[1]), Cache: null);
+        return model.Forward(inputIds, context).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Cached decoding: feeds T new tokens per row at the given positions, appends their keys/values to
+    /// <paramref name="cache"/> and returns their hidden states (B, T, H). <paramref name="mask"/> (B, T) marks
+    /// which new tokens are real (prefill of left-padded prompts); decoding steps pass ones.
+    /// </summary>
+    public Tensor Decode(Tensor ids, Tensor positions, Tensor mask, KvCache cache)
+    {
+        EnsureWeightsComplete();
+        using var scope = NewDisposeScope();
+        var steps = ids.shape[1];
+        var keyMask = cache.BeginStep(mask.to(ScalarType.Bool));            // (B, L)
+        var (cos, sin) = rotary.Angles(positions, Dtype);
+        var context = new AttentionContext(cos, sin, BlockedMask(keyMask, cache.Length, steps), cache);
+        var hidden = model.Forward(ids, context);
+        cache.EndStep(steps);
+        return hidden.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Hidden states (…, H) → logits (…, V) through lm_head, or the embedding matrix when tied.</summary>
+    public Tensor Logits(Tensor hidden) =>
+        lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
+
+    /// <summary>(B, T) mask → (B, T) int64 positions: 0, 1, 2, … over real tokens; padding gets 0.</summary>
+    public static Tensor PositionsFromMask(Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        return (attentionMask.to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// keyMask (B, L) with L = start + steps → (B, 1, 1, steps, L) bool, true where query i (slot start + i)
+    /// must not attend key slot j: j is padding, or j &gt; start + i.
+    /// </summary>
+    private static Tensor BlockedMask(Tensor keyMask, long start, long steps)
+    {
+        using var scope = NewDisposeScope();
+        var padding = keyMask.logical_not().view(keyMask.shape[0], 1, 1, 1, keyMask.shape[1]);
+        if (steps == 1)
+            return padding.MoveToOuterDisposeScope();
+        var keySlots = arange(keyMask.shape[1], device: keyMask.device).view(1, -1);
+        var querySlots = arange(start, start + steps, device: keyMask.device).view(-1, 1);
+        var future = (keySlots > querySlots).view(1, 1, 1, steps, -1);     // (1, 1, 1, T, L)
+        return padding.logical_or(future).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Set by weight loading and initialisation: while false, every forward pass refuses to run.</summary>
+    internal void MarkWeightsComplete(bool complete) => weightsComplete = complete;
+
+    private void EnsureWeightsComplete()
+    {
+        if (!weightsComplete)
+            throw new InvalidOperationException(
+                "The model's weights are not all in place (never loaded, or a weight copy failed part-way); load them before use.");
+    }
+}

@@ -1,0 +1,74 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace R1Actors.Policy.Model;
+
+// The three leaf layers of the decoder. They hold their parameters as `weight` / `bias`, the names Hugging Face
+// checkpoints use, and are created empty: a loaded model never pays for (or silently keeps) a random init —
+// weights come either from a checkpoint or from ModelInitializer.
+
+/// <summary>y = x Wᵀ + b, W (out, in): the q/k/v/o and MLP projections.</summary>
+internal sealed class Projection : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter? bias;
+
+    public Projection(string name, long inFeatures, long outFeatures, bool hasBias, ScalarType dtype, Device device)
+        : base(name)
+    {
+        weight = nn.Parameter(empty([outFeatures, inFeatures], dtype, device));
+        bias = hasBias ? nn.Parameter(empty([outFeatures], dtype, device)) : null;
+        RegisterComponents();
+    }
+
+    public Tensor Weight => weight;
+
+    public override Tensor forward(Tensor input) => nn.functional.linear(input, weight, bias);
+}
+
+/// <summary>Token ids (B, T) → embeddings (B, T, H). The weight doubles as the output head when tied.</summary>
+internal sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+
+    public TokenEmbedding(string name, long vocabSize, long hiddenSize, ScalarType dtype, Device device) : base(name)
+    {
+        weight = nn.Parameter(empty([vocabSize, hiddenSize], dtype, device));
+        RegisterComponents();
+    }
+
+    public Tensor Weight => weight;
+
+    public override Tensor forward(Tensor ids)
+    {
+        var shape = ids.shape;
+        return weight.index_select(0, ids.reshape(-1)).view([.. shape, weight.shape[1]]);   // (B, T, H)
+    }
+}
+
+/// <summary>
+/// RMSNorm as Hugging Face's Qwen2/Llama: normalise in float32, cast back to the input dtype, then scale:
+/// w · (x / √(mean(x²) + ε)). The learned scale starts at 1.
+/// </summary>
+internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly double eps;
+
+    public RmsNorm(string name, long size, double eps, ScalarType dtype, Device device) : base(name)
+    {
+        weight = nn.Parameter(empty([size], dtype, device));
+        this.eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input.to(ScalarType.Float32);
+        var variance = x.pow(2).mean([-1], keepdim: true);
+        var normed = (x * (variance + eps).rsqrt()).to(input.dtype);
+        return (weight * normed).MoveToOuterDisposeScope();
+    }
+}
