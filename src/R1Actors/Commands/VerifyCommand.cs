@@ -35,7 +35,7 @@ public static class VerifyCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string inputPath, string? outputPath, RewardSettings settings)
+    internal static async Task<int> RunAsync(string inputPath, string? outputPath, RewardSettings settings)
     {
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
