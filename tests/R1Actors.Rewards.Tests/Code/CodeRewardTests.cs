@@ -49,6 +49,17 @@ public sealed class CodeRewardTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task A_humaneval_prompt_prefix_is_continued_by_the_completion()
+    {
+        var task = new TaskSpec("code", Fields.Of(
+            ("program_prefix", "def triple(x):\n    \"\"\"Three times x.\"\"\"\n"),
+            ("test_code", "def check(candidate):\n    assert candidate(2) == 6\n"),
+            ("entry_point", "triple")));
+        var outcome = await new CodeReward(fixture.Sandbox, false).ScoreAsync(task, "    return 3 * x\n", CancellationToken.None);
+        Assert.True(outcome.Score == 1, outcome.Reason);
+    }
+
+    [Fact]
     public async Task A_task_without_tests_scores_zero_and_says_so()
     {
         var outcome = await new CodeReward(fixture.Sandbox, false).ScoreAsync(new TaskSpec("code", Fields.Of(("x", 1))), "print(1)", CancellationToken.None);
