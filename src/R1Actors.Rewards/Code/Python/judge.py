@@ -12,6 +12,9 @@
 # dropped to its own uid; the program runs in runner.py under the program uid and answers calls with plain
 # data only. Assertions are evaluated by the tester on those values, so the program cannot make them pass
 # by exiting early, printing "PASSED", or returning an object whose __eq__ always answers True.
+# The price: values cross as plain data (None, bool, int, float, complex, str, bytes, list, tuple, set,
+# frozenset, dict), so tests that use the program's own objects (instances of its classes, generators),
+# pass it functions, or check arguments it mutated in place, fail.
 import ctypes
 import json
 import os
