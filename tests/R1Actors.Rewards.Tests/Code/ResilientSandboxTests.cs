@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using R1Actors.Rewards.Code;
 
 namespace R1Actors.Rewards.Tests.Code;
@@ -99,5 +100,49 @@ public sealed class ResilientSandboxTests
         Assert.All(results, r => Assert.True(r.Passed));
         Assert.True(inner.MaxRunning <= 2, $"{inner.MaxRunning} ran at once");
         Assert.Subset(new HashSet<int> { 0, 1 }, inner.SlotsSeen);
+    }
+
+    private sealed class HangingSandbox : ISlotSandbox
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+        public IsolationLevel Level => IsolationLevel.RlimitsOnly;
+
+        public async Task<ExecutionResult> RunAsync(SandboxJob job, int slot, CancellationToken cancellationToken)
+        {
+            _started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return Passed();
+        }
+    }
+
+    [Fact]
+    public async Task A_hung_sandbox_is_abandoned_at_the_attempt_timeout_as_a_sandbox_fault()
+    {
+        var time = new FakeTimeProvider();
+        var inner = new HangingSandbox();
+        var sandbox = new ResilientSandbox(inner, Settings(retries: 0), time);
+        var run = sandbox.RunAsync(Job, CancellationToken.None);
+        await inner.Started;
+        time.Advance(TimeSpan.FromMinutes(5));
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("time budget", result.Reason);
+        Assert.Equal(1, sandbox.Faults);
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_the_run_with_a_reason()
+    {
+        var inner = new HangingSandbox();
+        var settings = Settings(concurrency: 1) with { QueueLimit = 0 };
+        var sandbox = new ResilientSandbox(inner, settings, TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var running = sandbox.RunAsync(Job, stop.Token);
+        await inner.Started;
+        var refused = await sandbox.RunAsync(Job, CancellationToken.None);
+        Assert.Contains("queue is full", refused.Reason);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 }
