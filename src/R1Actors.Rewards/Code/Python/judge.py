@@ -249,9 +249,11 @@ def kill_everything_else(job):
             os.kill(-1, signal.SIGKILL)
         except OSError:
             pass
-    elif os.geteuid() == 0:
-        protocol.kill_uid(job["uid"])
-        protocol.kill_uid(job["tester_uid"])
+    else:
+        if os.geteuid() == 0:
+            protocol.kill_uid(job["uid"])
+            protocol.kill_uid(job["tester_uid"])
+        protocol.kill_children(os.getpid())
     while True:
         try:
             if os.waitpid(-1, 0)[0] <= 0:

@@ -154,6 +154,34 @@ def kill_uid(uid):
             return
 
 
+def kill_children(parent):
+    """Kills the children of parent until none are left: as a subreaper, orphans keep re-parenting to it."""
+    for _ in range(50):
+        children = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == parent and fields[0] != "Z":
+                    children.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+        if not children:
+            return
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
 def tail(data, limit=300):
     text = data.decode("utf-8", "replace").strip() if isinstance(data, bytes) else str(data)
     return text[-limit:]
