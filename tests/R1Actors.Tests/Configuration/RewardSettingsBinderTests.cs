@@ -23,6 +23,16 @@ public sealed class RewardSettingsBinderTests
     }
 
     [Fact]
+    public void Every_rewards_key_of_reference_conf_is_read()
+    {
+        var reader = new SettingsReader(ConfigSource.Load(null, []));
+        RewardSettingsBinder.Bind(reader);
+        var unread = reader.Source.ReferenceKeys.Where(k => k.StartsWith("r1.rewards.", StringComparison.Ordinal)).Except(reader.KeysRead).ToList();
+        Assert.True(unread.Count == 0, "unread: " + string.Join(", ", unread));
+        Assert.Contains("r1.rewards.code.limits.processes", reader.KeysRead);
+    }
+
+    [Fact]
     public void Overrides_reach_the_reward_settings()
     {
         var bound = Bind("r1.rewards.code.isolation=rlimits", "r1.rewards.code.limits.wall-time=1500ms", "r1.rewards.weights.math.format=0");
