@@ -1,0 +1,46 @@
+# R1Actors — the two commands a user needs are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CONFIGURATION ?= Release
+TORCH_BACKEND ?= cpu
+DOTNET ?= dotnet
+BUILD_FLAGS := -c $(CONFIGURATION) -p:TorchBackend=$(TORCH_BACKEND) --nologo
+R1 := src/R1Actors/bin/$(CONFIGURATION)/net10.0/r1actors
+RUN_DIR ?= runs/default
+JEMALLOC := /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+# libtorch frees memory that glibc's allocator keeps: jemalloc (or a low mmap threshold) keeps a
+# days-long daemon flat. r1actors also sets the threshold itself at start-up.
+RUNTIME_ENV := MALLOC_MMAP_THRESHOLD_=131072 $(if $(wildcard $(JEMALLOC)),LD_PRELOAD=$(JEMALLOC))
+
+.PHONY: help setup build test run bench clean
+
+help:
+	@echo "make run    train the embedded default (tiny policy, built-in task) and show the R1-Zero effect"
+	@echo "make test   build and run every test"
+	@echo "make bench  run every benchmark"
+	@echo "make clean  remove build outputs (run folders under runs/ are kept)"
+
+# Machine set-up the tests and the daemon need; each step is skipped when already done.
+setup:
+	@./build/setup.sh
+
+build: setup
+	$(DOTNET) build R1Actors.sln $(BUILD_FLAGS)
+
+test: build
+	$(RUNTIME_ENV) $(DOTNET) test R1Actors.sln $(BUILD_FLAGS) --no-build --logger "console;verbosity=minimal"
+
+run: build
+	$(RUNTIME_ENV) $(R1) train --config hocon/default.conf --run-dir $(RUN_DIR)
+
+bench: build
+	$(RUNTIME_ENV) $(R1) bench sampling
+	$(RUNTIME_ENV) $(R1) bench learner
+	$(RUNTIME_ENV) $(R1) bench verifiers
+	$(RUNTIME_ENV) $(R1) bench pipeline
+	$(RUNTIME_ENV) $(R1) bench memory
+
+clean:
+	$(DOTNET) clean R1Actors.sln -c $(CONFIGURATION) --nologo -v q
+	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj

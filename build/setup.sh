@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# One-time machine set-up for R1Actors' tests and daemon. Idempotent: each step checks first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=()
+[ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || apt_packages+=(libjemalloc2)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing ${apt_packages[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+  else
+    echo "setup: please install ${apt_packages[*]} (needs root); continuing without" >&2
+  fi
+fi

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using R1Actors.Policy.Checkpoints;
+using R1Actors.Policy.Model;
+using R1Actors.Training.Learning;
+using Serilog;
+
+namespace R1Actors.Training.Checkpoints;
+
+/// <summary>A complete checkpoint on disk.</summary>
+public sealed record CheckpointInfo(string Path, long Step);
+
+/// <summary>
+/// The run's <c>checkpoint-STEP/</c> folders. Each holds a Hugging Face model folder (<c>config.json</c>,
+/// <c>model.safetensors</c>, loadable by <see cref="ModelFolder.Load"/> and by other tools), the optimizer's
+/// state, the RNG state and <c>trainer_state.json</c>, with <c>manifest.json</c> written last. A save goes to
+/// a hidden <c>.checkpoint-STEP.partial-*</c> folder that is renamed into place only when complete, so a crash
+/// mid-save leaves either the previous checkpoints alone or a partial folder that resume ignores and the
+/// next start removes. After each save only the newest <c>keepLast</c> checkpoints are kept.
+/// </summary>
+public sealed class CheckpointStore
+{
+    private const string Prefix = "checkpoint-";
+    private const string PartialPrefix = ".checkpoint-";
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+
+    public CheckpointStore(string directory, int keepLast, bool verifyHashes = true, ILogger? log = null, TimeProvider? time = null)
+    {
+        if (keepLast < 1)
+            throw new ArgumentOutOfRangeException(nameof(keepLast), keepLast, $"r1.training.checkpoint.keep-last must be ≥ 1, got {keepLast}");
+        Directory = System.IO.Path.GetFullPath(directory);
+        KeepLast = keepLast;
+        VerifyHashes = verifyHashes;
+        _log = log ?? Serilog.Core.Logger.None;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public string Directory { get; }
+
+    public int KeepLast { get; }
+
+    public bool VerifyHashes { get; }
+
+    /// <summary>
+    /// Writes the learner's state as <c>checkpoint-STEP/</c>, then removes checkpoints beyond the newest
+    /// <see cref="KeepLast"/>. The policy must be the policy's <see cref="CausalLanguageModel"/> (the model
+    /// folder is written by its <see cref="ModelFolder.Save"/>).
+    /// </summary>
+    /// <param name="pipelineState">Opaque resume state of the pipeline (prompt cursor …), stored as given.</param>
+    public CheckpointInfo Save(Learner learner, JsonElement? pipelineState = null)
+    {
+        if (learner.Policy is not CausalLanguageModel model)
+            throw new InvalidOperationException($"checkpoints are written for the policy's CausalLanguageModel; this learner trains a {learner.Policy.GetType().Name}");
+        System.IO.Directory.CreateDirectory(Directory);
+        var final = System.IO.Path.Combine(Directory, Prefix + learner.Step.ToString(CultureInfo.InvariantCulture));
+        var partial = System.IO.Path.Combine(Directory, $"{PartialPrefix}{learner.Step}.partial-{Guid.NewGuid():N}");
+        try
+        {
+            ModelFolder.Save(model, partial);
+            OptimizerFiles.Write(partial, learner.Optimizer);
+            CheckpointJson.WriteFile(System.IO.Path.Combine(partial, RngState.FileName), RngState.Capture());
+            var state = new TrainerState(learner.Step, learner.PolicyVersion, learner.Optimizer.StepsApplied, learner.TotalTokensTrained,
+                _time.GetUtcNow(), pipelineState, learner.History.Entries.Select(e => new Dictionary<string, double>(e)).ToList());
+            CheckpointJson.WriteFile(System.IO.Path.Combine(partial, TrainerState.FileName), state);
+            CheckpointManifest.Write(partial, learner.Step, learner.PolicyVersion);
+            ReplaceWith(final, partial);
+        }
+        catch
+        {
+            DeleteQuietly(partial);
+            throw;
+        }
+        _log.Information("Checkpoint {CheckpointPath} saved at step {Step}, policy version {PolicyVersion}", final, learner.Step, learner.PolicyVersion);
+        Prune();
+        return new CheckpointInfo(final, learner.Step);
+    }
+
+    /// <summary>Complete checkpoints, newest first; incomplete ones are skipped with a logged reason.</summary>
+    public IReadOnlyList<CheckpointInfo> Complete()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+            return [];
+        var complete = new List<CheckpointInfo>();
+        foreach (var (path, step) in Candidates().OrderByDescending(c => c.Step))
+        {
+            var problem = CheckpointManifest.Problem(path, VerifyHashes);
+            if (problem is null)
+                complete.Add(new CheckpointInfo(path, step));
+            else
+                _log.Warning("Ignoring checkpoint {CheckpointPath}: {Problem}", path, problem);
+        }
+        return complete;
+    }
+
+    /// <summary>The newest complete checkpoint, or null when there is none (a fresh run).</summary>
+    public CheckpointInfo? Latest() => Complete().FirstOrDefault();
+
+    /// <summary>
+    /// Restores the learner's optimizer state, RNG state, counters and metric history from
+    /// <paramref name="checkpoint"/>, and returns the trainer state (with the pipeline's blob). The policy's
+    /// weights are restored by building the learner on <c>ModelFolder.Load(checkpoint.Path, …)</c>.
+    /// </summary>
+    public TrainerState Restore(Learner learner, CheckpointInfo checkpoint)
+    {
+        var state = CheckpointJson.ReadFile<TrainerState>(System.IO.Path.Combine(checkpoint.Path, TrainerState.FileName));
+        OptimizerFiles.Restore(checkpoint.Path, learner.Optimizer);
+        CheckpointJson.ReadFile<RngState>(System.IO.Path.Combine(checkpoint.Path, RngState.FileName)).Apply();
+        learner.RestoreCounters(state.Step, state.PolicyVersion, state.TotalTokensTrained);
+        learner.History.Restore(state.MetricHistory);
+        _log.Information("Resumed from {CheckpointPath}: step {Step}, policy version {PolicyVersion}", checkpoint.Path, state.Step, state.PolicyVersion);
+        return state;
+    }
+
+    /// <summary>Removes folders of saves that never finished (from a crash); call once at start-up.</summary>
+    public int RemovePartialSaves()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+            return 0;
+        var partials = System.IO.Directory.EnumerateDirectories(Directory, PartialPrefix + "*").ToArray();
+        foreach (var partial in partials)
+        {
+            _log.Warning("Removing unfinished checkpoint save {CheckpointPath}", partial);
+            DeleteQuietly(partial);
+        }
+        return partials.Length;
+    }
+
+    private IEnumerable<(string Path, long Step)> Candidates() =>
+        System.IO.Directory.EnumerateDirectories(Directory, Prefix + "*")
+            .Select(path => (Path: path, Name: System.IO.Path.GetFileName(path)))
+            .Where(c => long.TryParse(c.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .Select(c => (c.Path, long.Parse(c.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture)));
+
+    /// <summary>Keeps the newest <see cref="KeepLast"/> checkpoints; the manifest goes first so a half-deleted folder never looks complete.</summary>
+    private void Prune()
+    {
+        foreach (var (path, _) in Candidates().OrderByDescending(c => c.Step).Skip(KeepLast))
+        {
+            File.Delete(System.IO.Path.Combine(path, CheckpointManifest.FileName));
+            DeleteQuietly(path);
+        }
+    }
+
+    /// <summary>Moves the finished save into place; an older folder of the same step (a re-run after resume) is retired first.</summary>
+    private void ReplaceWith(string final, string partial)
+    {
+        if (System.IO.Directory.Exists(final))
+        {
+            var retired = System.IO.Path.Combine(Directory, $"{PartialPrefix}{System.IO.Path.GetFileName(final)[Prefix.Length..]}.retired-{Guid.NewGuid():N}");
+            File.Delete(System.IO.Path.Combine(final, CheckpointManifest.FileName));
+            System.IO.Directory.Move(final, retired);
+            DeleteQuietly(retired);
+        }
+        System.IO.Directory.Move(partial, final);
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(path))
+                System.IO.Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a later RemovePartialSaves or Prune retries
+        }
+    }
+}
