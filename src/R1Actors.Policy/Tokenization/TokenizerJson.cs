@@ -47,13 +47,13 @@ internal static class TokenizerJson
         foreach (var affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
             Require(!model.TryGetProperty(affix, out var a) || a.ValueKind == JsonValueKind.Null || a.GetString() == "",
                 path, $"model.{affix}", "empty or null");
-        Require(!model.TryGetProperty("dropout", out var d) || d.ValueKind == JsonValueKind.Null || d.GetDouble() == 0,
+        Require(!model.TryGetProperty("dropout", out var d) || d.ValueKind == JsonValueKind.Null || (d.ValueKind == JsonValueKind.Number && d.GetDouble() == 0),
             path, "model.dropout", "null (R1Actors tokenizes deterministically)");
         var vocabElement = Property(model, "vocab", path, "model.vocab");
         Require(vocabElement.ValueKind == JsonValueKind.Object, path, "model.vocab", "an object of token → id");
         var vocab = new Dictionary<string, int>();
         foreach (var entry in vocabElement.EnumerateObject())
-            vocab[entry.Name] = entry.Value.TryGetInt32(out var id) && id >= 0
+            vocab[entry.Name] = entry.Value.ValueKind == JsonValueKind.Number && entry.Value.TryGetInt32(out var id) && id >= 0
                 ? id
                 : throw new TokenizerFormatException($"{path}: key 'model.vocab.{entry.Name}' must be a non-negative integer id.");
         var merges = new Dictionary<long, (int, int)>();
@@ -92,8 +92,8 @@ internal static class TokenizerJson
             var key = $"added_tokens[{i++}]";
             Require(!Flag(token, "single_word"), path, $"{key}.single_word", "false");
             var id = Property(token, "id", path, $"{key}.id");
-            Require(id.TryGetInt32(out var value) && value >= 0, path, $"{key}.id", "a non-negative integer");
-            yield return new AddedToken(value, Text(token, "content", path, $"{key}.content"),
+            Require(id.ValueKind == JsonValueKind.Number && id.TryGetInt32(out var value) && value >= 0, path, $"{key}.id", "a non-negative integer");
+            yield return new AddedToken(id.GetInt32(), Text(token, "content", path, $"{key}.content"),
                 Flag(token, "special"), Flag(token, "lstrip"), Flag(token, "rstrip"));
         }
     }
