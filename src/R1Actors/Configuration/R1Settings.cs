@@ -1,6 +1,7 @@
 using R1Actors.Configuration.Sections;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Settings;
+using R1Actors.Policy.Settings;
 using R1Actors.Rewards;
 
 namespace R1Actors.Configuration;
@@ -9,7 +10,9 @@ namespace R1Actors.Configuration;
 /// Every setting of a run, bound once at start-up from the layered HOCON configuration. Each section binds
 /// itself from its own block of reference.conf; a mistake anywhere stops start-up before any work begins.
 /// </summary>
-public sealed record R1Settings(RunSettings Run, TorchSettings Torch, LoggingSettings Logging, PipelineSettings Pipeline, DataSettings Data, RewardSettings Rewards)
+public sealed record R1Settings(
+    RunSettings Run, TorchSettings Torch, LoggingSettings Logging, PipelineSettings Pipeline, DataSettings Data,
+    RewardSettings Rewards, ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling)
 {
     public static R1Settings Bind(SettingsReader r) => new(
         RunSettings.Bind(r),
@@ -17,7 +20,10 @@ public sealed record R1Settings(RunSettings Run, TorchSettings Torch, LoggingSet
         LoggingSettings.Bind(r),
         PipelineSettingsBinder.Bind(r),
         DataSettingsBinder.Bind(r),
-        RewardSettingsBinder.Bind(r));
+        RewardSettingsBinder.Bind(r),
+        PolicySettingsBinder.BindModel(r),
+        PolicySettingsBinder.BindTokenizer(r),
+        PolicySettingsBinder.BindSampling(r));
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>
     public static (R1Settings Settings, ConfigSource Source) Load(string? configFile, IReadOnlyList<string> sets)
