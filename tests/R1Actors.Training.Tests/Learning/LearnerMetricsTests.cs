@@ -1,3 +1,4 @@
+using R1Actors.Policy.Sampling;
 using R1Actors.Training.Batches;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
