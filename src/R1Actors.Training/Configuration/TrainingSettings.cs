@@ -1,6 +1,8 @@
+using R1Actors.Policy.Model;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
 using R1Actors.Training.Optimization;
+using static TorchSharp.torch;
 
 namespace R1Actors.Training.Configuration;
 
@@ -18,6 +20,12 @@ public sealed record TrainingSettings(
     ScheduleSettings Schedule,
     CheckpointSettings Checkpoint)
 {
+    /// <summary>The dtype of the trained weights.</summary>
+    public ScalarType WeightType => Dtypes.Parse(Dtype, "r1.training.dtype", "configuration");
+
+    /// <summary>The learner's device.</summary>
+    public Device TorchDevice => device(Device);
+
     /// <summary>The learner's algorithm; <paramref name="samplingTemperature"/> is the sampler's own setting.</summary>
     public LearnerSettings CreateLearnerSettings(double samplingTemperature) => new(
         TrainingStrategies.Advantage(Algorithm),

@@ -1,4 +1,5 @@
 using R1Actors.Configuration.Sections;
+using R1Actors.Training.Configuration;
 
 namespace R1Actors.Configuration;
 
@@ -6,12 +7,13 @@ namespace R1Actors.Configuration;
 /// Every setting of a run, bound once at start-up from the layered HOCON configuration. Each section binds
 /// itself from its own block of reference.conf; a mistake anywhere stops start-up before any work begins.
 /// </summary>
-public sealed record R1Settings(RunSettings Run, TorchSettings Torch, LoggingSettings Logging)
+public sealed record R1Settings(RunSettings Run, TorchSettings Torch, LoggingSettings Logging, TrainingSettings Training)
 {
     public static R1Settings Bind(SettingsReader r) => new(
         RunSettings.Bind(r),
         TorchSettings.Bind(r),
-        LoggingSettings.Bind(r));
+        LoggingSettings.Bind(r),
+        TrainingSection.Bind(r));
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>
     public static (R1Settings Settings, ConfigSource Source) Load(string? configFile, IReadOnlyList<string> sets)
