@@ -93,6 +93,20 @@ public class LearnerStepTests
     }
 
     [Fact]
+    public void Nan_gradient_with_a_finite_loss_skips_the_step_and_leaves_weights_untouched()
+    {
+        using var model = new TinyDecoder { PoisonedGradient = true };
+        using var learner = new Learner(model, Settings.Learner());
+        var before = ModuleTensors.Copy(model);
+        var result = learner.Train(EveryTokenOnce(model, rewarded: 1));
+        Assert.False(result.Applied);
+        Assert.Contains("gradient norm is NaN", result.SkipReason);
+        Assert.True(double.IsFinite(result.Metrics.Loss));
+        Assert.True(ModuleTensors.Equal(model, before));
+        Assert.Equal(0, learner.Optimizer.StepsApplied);
+    }
+
+    [Fact]
     public void Each_applied_step_publishes_the_next_weights_version()
     {
         using var model = new TinyDecoder();
