@@ -3,6 +3,7 @@ using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Settings;
 using R1Actors.Policy.Settings;
 using R1Actors.Rewards;
+using R1Actors.Training.Configuration;
 
 namespace R1Actors.Configuration;
 
@@ -12,7 +13,8 @@ namespace R1Actors.Configuration;
 /// </summary>
 public sealed record R1Settings(
     RunSettings Run, TorchSettings Torch, LoggingSettings Logging, PipelineSettings Pipeline, DataSettings Data,
-    RewardSettings Rewards, ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling)
+    RewardSettings Rewards, ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling,
+    TrainingSettings Training)
 {
     public static R1Settings Bind(SettingsReader r) => new(
         RunSettings.Bind(r),
@@ -23,7 +25,8 @@ public sealed record R1Settings(
         RewardSettingsBinder.Bind(r),
         PolicySettingsBinder.BindModel(r),
         PolicySettingsBinder.BindTokenizer(r),
-        PolicySettingsBinder.BindSampling(r));
+        PolicySettingsBinder.BindSampling(r),
+        TrainingSection.Bind(r));
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>
     public static (R1Settings Settings, ConfigSource Source) Load(string? configFile, IReadOnlyList<string> sets)
