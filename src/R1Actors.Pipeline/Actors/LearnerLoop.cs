@@ -16,6 +16,7 @@ public sealed class LearnerLoop
 {
     private readonly PipelineSettings _settings;
     private readonly ILearnerPort _port;
+    private readonly IGroupFilter _filter;
     private readonly PromptStream _prompts;
     private readonly ProgressTracker _progress;
     private readonly InFlightBudget _budget;
@@ -27,16 +28,18 @@ public sealed class LearnerLoop
     private readonly Dictionary<long, long> _staleness = [];
     private readonly List<IssuedPrompt> _dropped = [];
     private long _droppedThisStep;
+    private int _discardedThisStep;
     private long _lastCheckpointStep;
     private bool _lastAttemptFaulted;
     private bool _stopped;
 
     public LearnerLoop(
-        PipelineSettings settings, ILearnerPort port, PromptStream prompts, PipelineProgress start,
+        PipelineSettings settings, PipelinePorts ports, PromptStream prompts, PipelineProgress start,
         InFlightBudget budget, PolicyVersionBoard board, MetricsCollector metrics, ILogger log, Action<StepReport>? onStep)
     {
         _settings = settings;
-        _port = port;
+        _port = ports.Learner;
+        _filter = ports.Groups ?? KeepEveryGroup.Instance;
         _prompts = prompts;
         _budget = budget;
         _board = board;
@@ -77,11 +80,23 @@ public sealed class LearnerLoop
     {
         _metrics.Counters.GroupReceived();
         var staleness = PolicyVersion - group.OldestPolicyVersion;
-        if (staleness <= _settings.MaxStaleness && staleness >= 0)
+        if (staleness > _settings.MaxStaleness || staleness < 0)
+        {
+            Drop(group, staleness);
+            return;
+        }
+        if (_filter.Keep(group))
         {
             _pending.Add(group);
             return;
         }
+        _discardedThisStep++;
+        _progress.MarkDone(group.Prompt.Ordinal);
+        _budget.Release(1);
+    }
+
+    private void Drop(ScoredGroup group, long staleness)
+    {
         _droppedThisStep += group.Completions.Count;
         _dropped.Add(group.Prompt);
         DroppedRolloutsTotal += group.Completions.Count;
@@ -98,7 +113,7 @@ public sealed class LearnerLoop
     public StepOutcome Train()
     {
         _lastAttemptFaulted = true;
-        var outcome = _port.Step(new LearnerBatch(Step, PolicyVersion, _pending.ToArray()));
+        var outcome = _port.Step(new LearnerBatch(Step, PolicyVersion, [.. _pending.OrderBy(g => g.Prompt.Ordinal)], _discardedThisStep));
         _lastAttemptFaulted = false;
         return outcome;
     }
@@ -136,9 +151,11 @@ public sealed class LearnerLoop
             _log.Warning("Learner step {Step} made no update ({SkipReason}); the weights stay at v{PolicyVersion}", Step, outcome.SkipReason, PolicyVersion);
         }
         _budget.Release(groups.Length);
-        var metrics = _metrics.Collect(new StepFacts(Step, PolicyVersion, trained, new Dictionary<long, long>(_staleness), _droppedThisStep, DroppedRolloutsTotal));
+        var metrics = _metrics.Collect(new StepFacts(
+            Step, PolicyVersion, trained, new Dictionary<long, long>(_staleness), _droppedThisStep, DroppedRolloutsTotal, _discardedThisStep));
         _staleness.Clear();
         _droppedThisStep = 0;
+        _discardedThisStep = 0;
         PipelineMetricsLog.Write(_log, metrics);
         var report = new StepReport(outcome, metrics, groups, [.. _dropped]);
         _dropped.Clear();

@@ -5,10 +5,30 @@ namespace R1Actors.Pipeline.Contracts;
 // thread, one at a time; nothing is async, so dispose scopes stay on one thread.
 
 /// <summary>
-/// The groups for one optimizer step. <see cref="PolicyVersion"/> is the version being updated; every group
-/// satisfies <c>PolicyVersion - group.OldestPolicyVersion &lt;= max-staleness</c>.
+/// The groups for one optimizer step, in prompt order. <see cref="PolicyVersion"/> is the version being
+/// updated; every group satisfies <c>PolicyVersion - group.OldestPolicyVersion &lt;= max-staleness</c>.
+/// <see cref="DiscardedGroups"/> counts the groups the <see cref="IGroupFilter"/> left out while this batch filled.
 /// </summary>
-public sealed record LearnerBatch(long Step, long PolicyVersion, IReadOnlyList<ScoredGroup> Groups);
+public sealed record LearnerBatch(long Step, long PolicyVersion, IReadOnlyList<ScoredGroup> Groups, int DiscardedGroups = 0);
+
+/// <summary>
+/// Which fresh enough groups fill learner batches, asked once per group on the learner's thread. The default
+/// keeps them all; DAPO's dynamic sampling leaves out groups whose rewards are all equal (no signal), up to a
+/// limit per batch. A group left out counts as consumed (it is not sampled again) and frees its slot, so
+/// another prompt is sampled in its place; the batch still fills with groups-per-step kept groups.
+/// </summary>
+public interface IGroupFilter
+{
+    bool Keep(ScoredGroup group);
+}
+
+/// <summary>Keeps every group.</summary>
+public sealed class KeepEveryGroup : IGroupFilter
+{
+    public static readonly KeepEveryGroup Instance = new();
+
+    public bool Keep(ScoredGroup group) => true;
+}
 
 /// <summary>
 /// What a step produced: the new weights version (already readable from the weight store), or the same version

@@ -10,8 +10,11 @@ using Serilog;
 
 namespace R1Actors.Pipeline.Graph;
 
-/// <summary>The three ports the daemon implements with the real policy, learner and reward functions.</summary>
-public sealed record PipelinePorts(ISamplerPortFactory Samplers, IRewardFunction Rewards, ILearnerPort Learner);
+/// <summary>
+/// The ports the daemon implements with the real policy, learner and reward functions, and the filter that
+/// chooses which groups fill a batch (<see cref="KeepEveryGroup"/> unless dynamic sampling is on).
+/// </summary>
+public sealed record PipelinePorts(ISamplerPortFactory Samplers, IRewardFunction Rewards, ILearnerPort Learner, IGroupFilter? Groups = null);
 
 /// <summary>Everything one run of the pipeline needs.</summary>
 public sealed record PipelineRun
@@ -72,7 +75,7 @@ public static class TrainingPipeline
             var verifierEnv = new VerifierEnvironment(run.Ports.Rewards, s.VerifyTimeout, counters, metrics.VerifierLatency, run.Time, run.Log);
             var verifiers = await StartAll(supervisors.Verifiers, Enumerable.Range(0, s.Verifiers).Select(i =>
                 (VerifierActor.Props(verifierEnv, PipelineDispatchers.Pinned), $"verifier-{i}"))).ConfigureAwait(false);
-            var loop = new LearnerLoop(s, run.Ports.Learner, run.Prompts, start, budget, board, metrics, run.Log, run.OnStep);
+            var loop = new LearnerLoop(s, run.Ports, run.Prompts, start, budget, board, metrics, run.Log, run.OnStep);
             var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, samplers, completion, run.Log, PipelineDispatchers.Pinned), "learner")])
                 .ConfigureAwait(false))[0];
             run.Log.Information(

@@ -9,7 +9,8 @@ public sealed record StepFacts(
     long RolloutsTrained,
     IReadOnlyDictionary<long, long> Staleness,
     long DroppedRollouts,
-    long DroppedRolloutsTotal);
+    long DroppedRolloutsTotal,
+    int DiscardedGroups = 0);
 
 /// <summary>
 /// Turns the running counters and clocks into one <see cref="PipelineMetrics"/> per step: busy fractions and
@@ -78,7 +79,8 @@ public sealed class MetricsCollector
             faults - _faultsBefore,
             facts.Staleness.OrderBy(s => s.Key).ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => s.Value),
             facts.DroppedRollouts,
-            facts.DroppedRolloutsTotal);
+            facts.DroppedRolloutsTotal,
+            facts.DiscardedGroups);
         _faultsBefore = faults;
         return metrics;
     }

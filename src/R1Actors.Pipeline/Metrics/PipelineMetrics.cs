@@ -14,6 +14,7 @@ public sealed record QueueDepths(
 /// </summary>
 /// <param name="SamplerBusy">Device → fraction of the step's wall time it spent sampling.</param>
 /// <param name="Staleness">Staleness (learner version − rollout version) → rollouts trained on in this step.</param>
+/// <param name="DiscardedGroups">Groups the group filter left out (dynamic sampling) while this step's batch filled.</param>
 public sealed record PipelineMetrics(
     long Step,
     long PolicyVersion,
@@ -30,4 +31,5 @@ public sealed record PipelineMetrics(
     long VerifierFaults,
     IReadOnlyDictionary<string, long> Staleness,
     long DroppedRollouts,
-    long DroppedRolloutsTotal);
+    long DroppedRolloutsTotal,
+    int DiscardedGroups);

@@ -1,3 +1,4 @@
+using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Graph;
 
 namespace R1Actors.Pipeline.Tests.Graph;
@@ -48,19 +49,55 @@ public sealed class PipelineRunTests : PipelineTestKit
         Assert.Equal(1, learner.Calls);
     }
 
-    private sealed class BackwardsLearner : R1Actors.Pipeline.Contracts.ILearnerPort
+    [Fact]
+    public async Task Groups_the_filter_leaves_out_are_counted_and_replaced_by_fresh_prompts()
+    {
+        var learner = new RecordingLearner();
+        var filter = new SignalOnly();
+        var settings = Harness.Settings(groupSize: 4, groupsPerStep: 4, maxSteps: 5);
+
+        var (outcome, steps) = await Harness.RunAsync(Sys, settings, Harness.Ports(learner: learner) with { Groups = filter });
+
+        Assert.True(filter.LeftOut > 0);
+        Assert.All(learner.Steps, b => Assert.Equal(4, b.Groups.Count));
+        Assert.All(learner.Steps.SelectMany(b => b.Groups), g => Assert.True(SignalOnly.HasSignal(g)));
+        Assert.Equal(learner.Steps.Sum(b => b.DiscardedGroups), steps.Sum(s => s.Pipeline.DiscardedGroups));
+        Assert.All(learner.Steps, b => Assert.Equal(b.Groups.Select(g => g.Prompt.Ordinal).Order(), b.Groups.Select(g => g.Prompt.Ordinal)));
+        var trained = Harness.TrainedOrdinals(steps);
+        Assert.Equal(trained.Length, trained.Distinct().Count());
+        var consumed = outcome.Progress.NextPrompt.Position + outcome.Progress.ConsumedAhead.Count;
+        Assert.Equal(trained.Length + learner.Steps.Sum(b => b.DiscardedGroups) + (outcome.DroppedRolloutsTotal / settings.GroupSize), consumed);
+    }
+
+    /// <summary>Keeps only groups whose rewards differ (DAPO's dynamic sampling, without a limit).</summary>
+    private sealed class SignalOnly : IGroupFilter
+    {
+        public int LeftOut { get; private set; }
+
+        public static bool HasSignal(ScoredGroup group) => group.Completions.Select(c => c.Reward.Score).Distinct().Count() > 1;
+
+        public bool Keep(ScoredGroup group)
+        {
+            if (HasSignal(group))
+                return true;
+            LeftOut++;
+            return false;
+        }
+    }
+
+    private sealed class BackwardsLearner : ILearnerPort
     {
         public int Calls { get; private set; }
 
         public long PolicyVersion => 0;
 
-        public R1Actors.Pipeline.Contracts.StepOutcome Step(R1Actors.Pipeline.Contracts.LearnerBatch batch)
+        public StepOutcome Step(LearnerBatch batch)
         {
             Calls++;
             return new(0, new Dictionary<string, double>());
         }
 
-        public void Checkpoint(R1Actors.Pipeline.Contracts.PipelineProgress progress)
+        public void Checkpoint(PipelineProgress progress)
         {
         }
     }

@@ -66,7 +66,7 @@ public sealed class StalenessTests : PipelineTestKit
         var learner = new RecordingLearner(initialVersion: 5);
         var metrics = new MetricsCollector(TimeProvider.System, new Dictionary<string, BusyClock>(), new StageCounters(), new LatencyWindow(), () => budget.InUse, 2);
         var start = new PipelineProgress(5, 5, new PromptCursor(0, 0), [], prompts.Count, prompts.DataSeed, settings.Seed);
-        var loop = new LearnerLoop(settings, learner, prompts, start, budget, new PolicyVersionBoard(5), metrics, new LoggerConfiguration().CreateLogger(), null);
+        var loop = new LearnerLoop(settings, Harness.Ports(learner: learner), prompts, start, budget, new PolicyVersionBoard(5), metrics, new LoggerConfiguration().CreateLogger(), null);
         var issued = prompts.From(new PromptCursor(0, 0), []).Take(3).ToArray();
 
         loop.Accept(Group(issued[0], version: 3));

@@ -79,7 +79,7 @@ public sealed class MetricsTests : PipelineTestKit
         [
             "Step", "PolicyVersion", "StepSeconds", "RolloutsPerSecond", "SamplerBusyMin", "SamplerBusy", "Queues", "InFlightPrompts",
             "VerifierLatencyP50Ms", "VerifierLatencyP90Ms", "VerifierLatencyP99Ms", "VerifierFaults", "Staleness",
-            "DroppedRollouts", "DroppedRolloutsTotal", "RolloutsTrained",
+            "DroppedRollouts", "DroppedRolloutsTotal", "DiscardedGroups", "RolloutsTrained",
         ];
         Assert.All(events, e => Assert.Equal(names.Order(), e.Properties.Keys.Order()));
         Assert.Equal(["1", "2", "3"], events.Select(e => e.Properties["Step"].ToString()));

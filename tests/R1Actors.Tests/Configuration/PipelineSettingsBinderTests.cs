@@ -15,6 +15,7 @@ public sealed class PipelineSettingsBinderTests
         Assert.Equal(32, settings.Pipeline.InFlightPrompts);
         Assert.Equal(TimeSpan.FromMilliseconds(20), settings.Pipeline.BatchLinger);
         Assert.Equal((ulong)settings.Run.Seed, settings.Pipeline.Seed);
+        Assert.Equal(settings.Training.Checkpoint.EverySteps, settings.Pipeline.CheckpointEvery);
         Assert.Equal("arithmetic", settings.Data.Source);
         Assert.Equal("answer", settings.Data.Fields.TaskFields["reference"]);
         Assert.Equal(["add", "subtract", "multiply"], settings.Data.Arithmetic.Operations.Select(o => o.Name));
@@ -29,6 +30,7 @@ public sealed class PipelineSettingsBinderTests
     [InlineData("r1.data.files=[\"train.csv\"]", "r1.data.files", "\"train.csv\": expected a .jsonl, .json or .parquet file")]
     [InlineData("r1.data.arithmetic.operations=[\"divide\"]", "r1.data.arithmetic.operations", "unknown operation \"divide\"")]
     [InlineData("r1.data.countdown.max-numbers=2", "r1.data.countdown.max-numbers", "from 3 to 8, got 2")]
+    [InlineData("r1.run.deterministic=true", "r1.pipeline.max-staleness", "needs max-staleness = 0")]
     public void A_bad_pipeline_or_data_value_names_its_key_and_what_was_expected(string set, string key, string expected)
     {
         var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, [set]));

@@ -2,7 +2,11 @@ using R1Actors.Pipeline.Settings;
 
 namespace R1Actors.Configuration.Sections;
 
-/// <summary>Binds <c>r1.pipeline</c> (and <c>r1.run.seed</c>, the sampling seed) to <see cref="PipelineSettings"/>.</summary>
+/// <summary>
+/// Binds <c>r1.pipeline</c> to <see cref="PipelineSettings"/>, with the two keys it shares rather than repeats:
+/// <c>r1.run.seed</c> (sampling seeds) and <c>r1.training.checkpoint.every-steps</c> (when the pipeline asks the
+/// learner for a checkpoint). With <c>r1.run.deterministic</c> on, one device and max-staleness 0 are required.
+/// </summary>
 public static class PipelineSettingsBinder
 {
     private const string P = "r1.pipeline";
@@ -14,6 +18,13 @@ public static class PipelineSettingsBinder
             throw r.Fail($"{P}.devices", "expected at least one device name such as \"cpu\" or \"cuda:0\"");
         if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
             throw r.Fail($"{P}.devices", $"each device may be listed once, got [{string.Join(", ", devices)}]");
+        if (r.Bool("r1.run.deterministic"))
+        {
+            if (devices.Count != 1)
+                throw r.Fail($"{P}.devices", "r1.run.deterministic = true needs exactly one device: with several, which device samples which prompt depends on timing");
+            if (r.Int($"{P}.max-staleness", min: 0) != 0)
+                throw r.Fail($"{P}.max-staleness", "r1.run.deterministic = true needs max-staleness = 0: with k > 0 which weights sample a prompt depends on timing");
+        }
         return new PipelineSettings(
             devices,
             r.Int($"{P}.group-size", min: 1, max: 4096),
@@ -26,7 +37,7 @@ public static class PipelineSettingsBinder
             r.Int($"{P}.rollout-buffer", min: 0),
             r.Int($"{P}.group-buffer", min: 0),
             r.Long($"{P}.max-steps", min: 0),
-            r.Int($"{P}.checkpoint-every", min: 0),
+            r.Int("r1.training.checkpoint.every-steps", min: 1),
             r.Bool($"{P}.checkpoint-on-stop"),
             Positive(r, $"{P}.sample-timeout"),
             Positive(r, $"{P}.verify-timeout"),
