@@ -66,7 +66,8 @@ public sealed class VerifierActor : ReceiveActor
         {
             outcome = new RewardOutcome(0, new Dictionary<string, double>(), faultReason);
             _env.Counters.VerifierFault();
-            _env.Log.Warning(fault, "Verifier scored 0 for prompt {PromptId} sample {SampleIndex} (task {TaskKind}): {Reason}",
+            // EventKind matches the executable's EventKinds.VerifierFault, which Seq dashboards select on.
+            _env.Log.ForContext("EventKind", "VerifierFault").Warning(fault, "Verifier scored 0 for prompt {PromptId} sample {SampleIndex} (task {TaskKind}): {Reason}",
                 rollout.Prompt.Prompt.Id, rollout.SampleIndex, task.Kind, faultReason);
         }
         replyTo.Tell(new ScoredRollout(rollout, outcome!, latency));

@@ -48,7 +48,7 @@ public static class PipelineBenchmark
             busy,
             seconds,
             metrics[^1].DroppedRolloutsTotal,
-            metrics.SelectMany(m => m.Staleness.Keys).Select(k => long.Parse(k, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max());
+            metrics.SelectMany(m => m.StalenessHistogram.Keys).Select(k => long.Parse(k, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max());
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public sealed record QueueDepths(
 /// queries keep working). Fractions and counts cover the time since the previous step unless named Total.
 /// </summary>
 /// <param name="SamplerBusy">Device → fraction of the step's wall time it spent sampling.</param>
-/// <param name="Staleness">Staleness (learner version − rollout version) → rollouts trained on in this step.</param>
+/// <param name="StalenessHistogram">Staleness (learner version − rollout version) → rollouts trained on in this step.</param>
 /// <param name="DiscardedGroups">Groups the group filter left out (dynamic sampling) while this step's batch filled.</param>
 public sealed record PipelineMetrics(
     long Step,
@@ -29,7 +29,7 @@ public sealed record PipelineMetrics(
     double VerifierLatencyP90Ms,
     double VerifierLatencyP99Ms,
     long VerifierFaults,
-    IReadOnlyDictionary<string, long> Staleness,
+    IReadOnlyDictionary<string, long> StalenessHistogram,
     long DroppedRollouts,
     long DroppedRolloutsTotal,
     int DiscardedGroups);

@@ -9,8 +9,8 @@ public static class PipelineMetricsLog
         log.Information(
             "Pipeline step {Step} (v{PolicyVersion}): {StepSeconds:F3}s, {RolloutsPerSecond:F1} rollouts/s; least busy sampler {SamplerBusyMin:P0} of {@SamplerBusy}; " +
             "queues {@Queues}; {InFlightPrompts} prompts in flight; verifier p50/p90/p99 {VerifierLatencyP50Ms:F1}/{VerifierLatencyP90Ms:F1}/{VerifierLatencyP99Ms:F1} ms, " +
-            "{VerifierFaults} faults; staleness {@Staleness}; dropped {DroppedRollouts} rollouts ({DroppedRolloutsTotal} in all); {DiscardedGroups} groups without signal left out; trained {RolloutsTrained}",
+            "{VerifierFaults} faults; staleness {@StalenessHistogram}; dropped {DroppedRollouts} rollouts ({DroppedRolloutsTotal} in all); {DiscardedGroups} groups without signal left out; trained {RolloutsTrained}",
             m.Step, m.PolicyVersion, m.StepSeconds, m.RolloutsPerSecond, m.SamplerBusyMin, m.SamplerBusy,
             m.Queues, m.InFlightPrompts, m.VerifierLatencyP50Ms, m.VerifierLatencyP90Ms, m.VerifierLatencyP99Ms,
-            m.VerifierFaults, m.Staleness, m.DroppedRollouts, m.DroppedRolloutsTotal, m.DiscardedGroups, m.RolloutsTrained);
+            m.VerifierFaults, m.StalenessHistogram, m.DroppedRollouts, m.DroppedRolloutsTotal, m.DiscardedGroups, m.RolloutsTrained);
 }

@@ -48,7 +48,7 @@ public sealed class StalenessTests : PipelineTestKit
                 Assert.All(batch.Groups, g => Assert.True(g.OldestPolicyVersion >= resumedAt, context));
             }
             Assert.Equal(outcome.DroppedRolloutsTotal, steps.Sum(s => s.Pipeline.DroppedRollouts));
-            Assert.All(steps, s => Assert.All(s.Pipeline.Staleness.Keys, k => Assert.InRange(int.Parse(k), 0, settings.MaxStaleness)));
+            Assert.All(steps, s => Assert.All(s.Pipeline.StalenessHistogram.Keys, k => Assert.InRange(int.Parse(k), 0, settings.MaxStaleness)));
             var trained = Harness.TrainedOrdinals(steps);
             Assert.True(trained.Length == trained.Distinct().Count(), context);
             Assert.All(trained, o => Assert.True(o >= 37 || resumedAt == 0, context));
@@ -79,7 +79,7 @@ public sealed class StalenessTests : PipelineTestKit
         Assert.Equal(3, budget.InUse);
         var report = loop.Commit(loop.Train(), _ => { });
         Assert.Equal([1L, 2], report.Groups.Select(g => g.Prompt.Ordinal));
-        Assert.Equal(new Dictionary<string, long> { ["0"] = 2, ["1"] = 2 }, report.Pipeline.Staleness);
+        Assert.Equal(new Dictionary<string, long> { ["0"] = 2, ["1"] = 2 }, report.Pipeline.StalenessHistogramHistogram);
         Assert.Equal(2, report.Pipeline.DroppedRollouts);
         Assert.Equal(new PromptCursor(0, 3), loop.Progress.NextPrompt);
         Assert.Equal(1, budget.InUse);

@@ -36,6 +36,6 @@ public sealed class WeightPublicationTests : PipelineTestKit
 
         Assert.Equal(0, outcome.DroppedRolloutsTotal);
         Assert.All(learner.Steps, b => Assert.All(b.Groups, g => Assert.All(g.Completions, c => Assert.Equal(b.PolicyVersion, c.Rollout.PolicyVersion))));
-        Assert.All(steps, s => Assert.Equal(["0"], s.Pipeline.Staleness.Keys));
+        Assert.All(steps, s => Assert.Equal(["0"], s.Pipeline.StalenessHistogram.Keys));
     }
 }

@@ -46,7 +46,7 @@ public sealed class MetricsTests : PipelineTestKit
         Assert.Equal(32, metrics.RolloutsPerSecond, 6);
         Assert.Equal(new QueueDepths(6, 2, 15, 1, 0), metrics.Queues);
         Assert.Equal(12, metrics.InFlightPrompts);
-        Assert.Equal(["0", "1"], metrics.Staleness.Keys);
+        Assert.Equal(["0", "1"], metrics.StalenessHistogram.Keys);
         time.Advance(TimeSpan.FromMilliseconds(500));
         var next = collector.Collect(new StepFacts(2, 2, 32, new Dictionary<long, long>(), 0, 4));
         Assert.Equal(1.0, next.SamplerBusy["cuda:1"], 6);
@@ -78,7 +78,7 @@ public sealed class MetricsTests : PipelineTestKit
         string[] names =
         [
             "Step", "PolicyVersion", "StepSeconds", "RolloutsPerSecond", "SamplerBusyMin", "SamplerBusy", "Queues", "InFlightPrompts",
-            "VerifierLatencyP50Ms", "VerifierLatencyP90Ms", "VerifierLatencyP99Ms", "VerifierFaults", "Staleness",
+            "VerifierLatencyP50Ms", "VerifierLatencyP90Ms", "VerifierLatencyP99Ms", "VerifierFaults", "StalenessHistogram",
             "DroppedRollouts", "DroppedRolloutsTotal", "DiscardedGroups", "RolloutsTrained",
         ];
         Assert.All(events, e => Assert.Equal(names.Order(), e.Properties.Keys.Order()));
