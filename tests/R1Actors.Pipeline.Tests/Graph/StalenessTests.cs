@@ -79,7 +79,7 @@ public sealed class StalenessTests : PipelineTestKit
         Assert.Equal(3, budget.InUse);
         var report = loop.Commit(loop.Train(), _ => { });
         Assert.Equal([1L, 2], report.Groups.Select(g => g.Prompt.Ordinal));
-        Assert.Equal(new Dictionary<string, long> { ["0"] = 2, ["1"] = 2 }, report.Pipeline.StalenessHistogramHistogram);
+        Assert.Equal(new Dictionary<string, long> { ["0"] = 2, ["1"] = 2 }, report.Pipeline.StalenessHistogram);
         Assert.Equal(2, report.Pipeline.DroppedRollouts);
         Assert.Equal(new PromptCursor(0, 3), loop.Progress.NextPrompt);
         Assert.Equal(1, budget.InUse);
