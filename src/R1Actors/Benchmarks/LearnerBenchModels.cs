@@ -36,7 +36,7 @@ public static class LearnerBenchModels
         RopeTheta = 1000000,
         MaxPositionEmbeddings = 32768,
         TieWordEmbeddings = true,
-    }.Validated("bench learner qwen2.5-0.5b"), Groups: 1, GroupSize: 4, PromptTokens: 64, CompletionTokens: 128, MicroBatchSize: 2, steps);
+    }.Validated("bench learner qwen2.5-0.5b"), Groups: 1, GroupSize: 4, PromptTokens: 32, CompletionTokens: 96, MicroBatchSize: 2, steps);
 
     /// <summary>
     /// Model FLOPs of one learner step over rows of (prompt, completion) tokens: forward over the P + C − 1
