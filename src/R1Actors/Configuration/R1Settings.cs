@@ -1,4 +1,8 @@
 using R1Actors.Configuration.Sections;
+using R1Actors.Pipeline.Data;
+using R1Actors.Pipeline.Settings;
+using R1Actors.Policy.Settings;
+using R1Actors.Rewards;
 using R1Actors.Training.Configuration;
 
 namespace R1Actors.Configuration;
@@ -7,12 +11,21 @@ namespace R1Actors.Configuration;
 /// Every setting of a run, bound once at start-up from the layered HOCON configuration. Each section binds
 /// itself from its own block of reference.conf; a mistake anywhere stops start-up before any work begins.
 /// </summary>
-public sealed record R1Settings(RunSettings Run, TorchSettings Torch, LoggingSettings Logging, TrainingSettings Training)
+public sealed record R1Settings(
+    RunSettings Run, TorchSettings Torch, LoggingSettings Logging, PipelineSettings Pipeline, DataSettings Data,
+    RewardSettings Rewards, ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling,
+    TrainingSettings Training)
 {
     public static R1Settings Bind(SettingsReader r) => new(
         RunSettings.Bind(r),
         TorchSettings.Bind(r),
         LoggingSettings.Bind(r),
+        PipelineSettingsBinder.Bind(r),
+        DataSettingsBinder.Bind(r),
+        RewardSettingsBinder.Bind(r),
+        PolicySettingsBinder.BindModel(r),
+        PolicySettingsBinder.BindTokenizer(r),
+        PolicySettingsBinder.BindSampling(r),
         TrainingSection.Bind(r));
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>

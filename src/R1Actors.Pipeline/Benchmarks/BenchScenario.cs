@@ -1,0 +1,75 @@
+namespace R1Actors.Pipeline.Benchmarks;
+
+/// <summary>
+/// One simulated set-up: how many devices, what each stage costs, and the pipeline's shape. Each stage's rate
+/// is in rollouts per second with all its workers busy; the slowest sets the bound no schedule can beat.
+/// </summary>
+public sealed record BenchScenario(
+    string Name,
+    int Devices,
+    TimeSpan BatchCost,
+    int PromptsPerBatch,
+    int GroupSize,
+    int GroupsPerStep,
+    int Verifiers,
+    TimeSpan VerifyCost,
+    TimeSpan StepCost,
+    int MaxStaleness,
+    int Steps,
+    int WarmupSteps)
+{
+    public double SamplingRate => Rate(Devices * PromptsPerBatch * GroupSize, BatchCost);
+
+    public double VerifyRate => Rate(Verifiers, VerifyCost);
+
+    public double LearnRate => Rate(GroupsPerStep * GroupSize, StepCost);
+
+    /// <summary>The slowest stage's rate: the most any schedule can reach.</summary>
+    public double Bound => Math.Min(SamplingRate, Math.Min(VerifyRate, LearnRate));
+
+    public int RolloutsPerStep => GroupsPerStep * GroupSize;
+
+    /// <summary>
+    /// Four devices, sampling the slowest stage and verification and learning each half as costly
+    /// (per-rollout rates twice sampling's).
+    /// </summary>
+    public static BenchScenario SamplingBound(int steps) => new(
+        "sampling-bound", Devices: 4, BatchCost: TimeSpan.FromMilliseconds(48), PromptsPerBatch: 2, GroupSize: 4,
+        GroupsPerStep: 16, Verifiers: 4, VerifyCost: TimeSpan.FromMilliseconds(3), StepCost: TimeSpan.FromMilliseconds(48),
+        MaxStaleness: 1, steps, WarmupSteps: Math.Max(2, steps / 8));
+
+    /// <summary>
+    /// One device and three equally costly stages (40 ms of each per step), small sampler batches so each
+    /// completion reaches a verifier as soon as its batch is sampled.
+    /// </summary>
+    public static BenchScenario EqualStages(int steps, int maxStaleness) => new(
+        $"equal-stages-k{maxStaleness}", Devices: 1, BatchCost: TimeSpan.FromMilliseconds(5), PromptsPerBatch: 1, GroupSize: 4,
+        GroupsPerStep: 8, Verifiers: 4, VerifyCost: TimeSpan.FromMilliseconds(5), StepCost: TimeSpan.FromMilliseconds(40),
+        maxStaleness, steps, WarmupSteps: Math.Max(2, steps / 8));
+
+    /// <summary>Every stage free: what remains is the pipeline's own cost per rollout.</summary>
+    public static BenchScenario Overhead(int steps) => new(
+        "overhead", Devices: 4, BatchCost: TimeSpan.Zero, PromptsPerBatch: 4, GroupSize: 8, GroupsPerStep: 32,
+        Verifiers: 4, VerifyCost: TimeSpan.Zero, StepCost: TimeSpan.Zero, MaxStaleness: 2, steps, WarmupSteps: Math.Max(2, steps / 8));
+
+    private static double Rate(int rollouts, TimeSpan cost) => cost > TimeSpan.Zero ? rollouts / cost.TotalSeconds : double.PositiveInfinity;
+}
+
+/// <summary>What a scenario achieved after its warm-up steps.</summary>
+/// <param name="DeviceBusy">Device → fraction of the measured time it spent sampling.</param>
+public sealed record BenchResult(
+    BenchScenario Scenario,
+    double RolloutsPerSecond,
+    double StepsPerSecond,
+    IReadOnlyDictionary<string, double> DeviceBusy,
+    double MeasuredSeconds,
+    long DroppedRollouts,
+    long MaxStaleness)
+{
+    public double MinDeviceBusy => DeviceBusy.Count == 0 ? 0 : DeviceBusy.Values.Min();
+
+    public double FractionOfBound => RolloutsPerSecond / Scenario.Bound;
+
+    /// <summary>Wall time per rollout in microseconds.</summary>
+    public double MicrosecondsPerRollout => 1e6 / RolloutsPerSecond;
+}

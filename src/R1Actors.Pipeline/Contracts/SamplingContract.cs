@@ -1,0 +1,66 @@
+namespace R1Actors.Pipeline.Contracts;
+
+// The sampling protocol between the pipeline and one device. The executable adapts the real policy
+// (R1Actors.Policy: a model replica, KV-cache sampling) to ISamplerPort; tests and the bench use simulated
+// devices. Weights never travel through the pipeline: the learner side owns a versioned weight store, the
+// pipeline passes only version numbers, and the port reads the store when told to apply a version.
+
+/// <summary>Why a completion ended.</summary>
+public enum FinishReason
+{
+    /// <summary>The model wrote its end-of-sequence token.</summary>
+    Stop,
+
+    /// <summary>The completion hit the token limit; its answer is likely cut off.</summary>
+    Length,
+}
+
+/// <summary>One prompt of a batch and the seed its G samples derive from (sample i uses <c>Seeds.ForSample(Seed, i)</c>).</summary>
+public sealed record SamplePrompt(IssuedPrompt Prompt, ulong Seed);
+
+/// <summary>A batch for one <see cref="ISamplerPort.Generate"/> call: G completions for each prompt.</summary>
+public sealed record SampleBatch(IReadOnlyList<SamplePrompt> Prompts, int GroupSize);
+
+/// <summary>
+/// One sampled completion: token ids of the prompt (after the chat template) and of the completion, its text,
+/// the behaviour log-probability of each completion token under the weights that sampled it, and that version.
+/// </summary>
+public sealed record Rollout(
+    IssuedPrompt Prompt,
+    int SampleIndex,
+    IReadOnlyList<int> PromptTokenIds,
+    IReadOnlyList<int> CompletionTokenIds,
+    string CompletionText,
+    IReadOnlyList<float> BehaviourLogProbs,
+    long PolicyVersion,
+    FinishReason FinishReason,
+    string Device);
+
+/// <summary>
+/// A policy replica on one device. Every call comes from the same dedicated thread (the sampler actor's pinned
+/// dispatcher), one at a time, so an implementation may keep torch state and dispose scopes on that thread;
+/// nothing here is async. A port that throws is disposed and replaced by a fresh one from its factory.
+/// </summary>
+public interface ISamplerPort : IDisposable
+{
+    /// <summary>The weights version this replica holds now.</summary>
+    long PolicyVersion { get; }
+
+    /// <summary>
+    /// Loads the given version from the learner's weight store. Called only between batches, never during
+    /// <see cref="Generate"/>; the version is always one the learner has finished publishing.
+    /// </summary>
+    void ApplyWeights(long version);
+
+    /// <summary>
+    /// Samples <see cref="SampleBatch.GroupSize"/> completions for every prompt of the batch with the current
+    /// weights. Returns them grouped by prompt in batch order, each stamped with <see cref="PolicyVersion"/>.
+    /// </summary>
+    IReadOnlyList<Rollout> Generate(SampleBatch batch);
+}
+
+/// <summary>Makes a sampler port for a device named in config (<c>cpu</c>, <c>cuda:0</c>, …); called again after a crash.</summary>
+public interface ISamplerPortFactory
+{
+    ISamplerPort Create(string device);
+}

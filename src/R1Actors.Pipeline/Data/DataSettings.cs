@@ -1,0 +1,15 @@
+namespace R1Actors.Pipeline.Data;
+
+/// <summary>Where prompts come from and in what order (<c>r1.data</c> in reference.conf).</summary>
+public sealed record DataSettings(
+    string Source,
+    IReadOnlyList<string> Files,
+    ulong Seed,
+    bool Shuffle,
+    long MaxEpochs,
+    double HeldOutFraction,
+    int HeldOutCount,
+    int MaxLoggedSkips,
+    FieldMap Fields,
+    CountdownOptions Countdown,
+    ArithmeticOptions Arithmetic);

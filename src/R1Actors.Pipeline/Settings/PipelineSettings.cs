@@ -1,0 +1,44 @@
+namespace R1Actors.Pipeline.Settings;
+
+/// <summary>When crashed actors are restarted and when the run gives up (<c>r1.pipeline.supervision</c>).</summary>
+public sealed record SupervisionSettings(
+    int SamplerMaxRestarts,
+    TimeSpan SamplerRestartWindow,
+    int LearnerMaxFaults,
+    TimeSpan LearnerFaultWindow);
+
+/// <summary>
+/// The shape and limits of the actor pipeline (<c>r1.pipeline</c> in reference.conf; <see cref="Seed"/> is
+/// <c>r1.run.seed</c>). Bound and validated by the executable's settings binder.
+/// </summary>
+public sealed record PipelineSettings(
+    IReadOnlyList<string> Devices,
+    int GroupSize,
+    int GroupsPerStep,
+    int PromptsPerBatch,
+    TimeSpan BatchLinger,
+    int SamplerQueue,
+    int MaxStaleness,
+    int Verifiers,
+    int RolloutBuffer,
+    int GroupBuffer,
+    long MaxSteps,
+    int CheckpointEvery,
+    bool CheckpointOnStop,
+    TimeSpan SampleTimeout,
+    TimeSpan VerifyTimeout,
+    ulong Seed,
+    SupervisionSettings Supervision)
+{
+    /// <summary>
+    /// Prompts allowed between admission and the end of the learner step that uses them: (k + 1) · B. With
+    /// prompts consumed in order this is exactly what keeps every rollout within k versions of the learner.
+    /// </summary>
+    public int InFlightPrompts => (MaxStaleness + 1) * GroupsPerStep;
+
+    /// <summary>Rollouts buffered between samplers and verifiers (0 in config: all the in-flight prompts' rollouts).</summary>
+    public int EffectiveRolloutBuffer => RolloutBuffer > 0 ? RolloutBuffer : InFlightPrompts * GroupSize;
+
+    /// <summary>Complete groups buffered in front of the learner (0 in config: the in-flight prompts).</summary>
+    public int EffectiveGroupBuffer => GroupBuffer > 0 ? GroupBuffer : InFlightPrompts;
+}

@@ -1,0 +1,51 @@
+namespace R1Actors.Rewards.Code;
+
+/// <summary>How strongly a run was isolated; every <see cref="ExecutionResult"/> says which.</summary>
+public enum IsolationLevel
+{
+    /// <summary>pid, mount, net, ipc and uts namespaces, a read-only minimal root, cgroup v1 pids and memory limits, rlimits, own uid.</summary>
+    NamespacesAndCgroups,
+    /// <summary>The namespaces and rlimits without cgroups: processes bounded by RLIMIT_NPROC, memory by RLIMIT_AS per process.</summary>
+    Namespaces,
+    /// <summary>rlimits, its own session, a clean environment and (as root) its own uid; no network or filesystem isolation.</summary>
+    RlimitsOnly,
+}
+
+/// <summary>One stdin/stdout case, or the whole of a test_code run.</summary>
+/// <param name="Status">passed, wrong-answer, runtime-error, timeout, killed, output-limit.</param>
+public sealed record CaseResult(bool Passed, string Status, string Detail);
+
+/// <summary>A program to run: against stdin/stdout <paramref name="Cases"/>, or under <paramref name="TestCode"/>.</summary>
+/// <param name="EntryPoint">HumanEval's function name: when the test code defines <c>check</c>, it is called with it.</param>
+public sealed record SandboxJob(string Program, IReadOnlyList<StdioCase> Cases, string? TestCode, string? EntryPoint);
+
+public sealed record StdioCase(string Stdin, string Stdout);
+
+/// <summary>
+/// What a sandboxed run did. <see cref="InfrastructureFault"/> is set only when the sandbox itself failed
+/// (could not start, crashed, was refused by the bulkhead or the open circuit): the program is not to blame,
+/// and only these are retried or counted by the circuit breaker.
+/// </summary>
+public sealed record ExecutionResult(
+    IsolationLevel Isolation,
+    IReadOnlyList<CaseResult> Cases,
+    CaseResult? Tests,
+    TimeSpan Elapsed,
+    string? InfrastructureFault = null)
+{
+    public bool Passed => InfrastructureFault is null && (Tests is null || Tests.Passed) && Cases.All(c => c.Passed) && (Tests is not null || Cases.Count > 0);
+
+    /// <summary>Why the run did not pass, from the first failing case; null when it passed.</summary>
+    public string? Reason
+    {
+        get
+        {
+            if (InfrastructureFault is not null) return $"sandbox fault: {InfrastructureFault}";
+            if (Tests is { Passed: false }) return $"tests {Tests.Status}: {Tests.Detail}";
+            var index = Cases.ToList().FindIndex(c => !c.Passed);
+            return index < 0 ? null : $"case {index + 1} of {Cases.Count} {Cases[index].Status}: {Cases[index].Detail}";
+        }
+    }
+
+    public static ExecutionResult Fault(IsolationLevel isolation, string fault, TimeSpan elapsed) => new(isolation, [], null, elapsed, fault);
+}

@@ -1,0 +1,331 @@
+# R1Actors sandbox protocol: shared by the judge, the tester (both trusted) and the runner (inside the
+# program's process, so nothing the runner reports is trusted: the tester accepts plain data only).
+import ast
+import builtins
+import json
+import os
+import signal
+import struct
+
+MAX_DEPTH = 100
+PLAIN_SCALARS = (type(None), bool, int, float, complex, str, bytes)
+
+
+# ---------------------------------------------------------------- values as plain data
+
+def encode(value, depth=0):
+    """Plain data to tagged JSON; anything else (a custom class, a subclass of int, a generator) is refused."""
+    if depth > MAX_DEPTH:
+        raise ValueError("value nests too deeply")
+    kind = type(value)
+    if kind is type(None):
+        return ["none"]
+    if kind is bool:
+        return ["bool", value]
+    if kind is int:
+        return ["int", hex(value)]
+    if kind is float:
+        return ["float", value.hex()]
+    if kind is complex:
+        return ["complex", value.real.hex(), value.imag.hex()]
+    if kind is str:
+        return ["str", value]
+    if kind is bytes:
+        return ["bytes", value.hex()]
+    if kind in (list, tuple, set, frozenset):
+        items = [encode(item, depth + 1) for item in (sorted_items(value) if kind in (set, frozenset) else value)]
+        return [kind.__name__, items]
+    if kind is dict:
+        return ["dict", [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]]
+    raise TypeError(f"a value of type {kind.__name__} is not plain data")
+
+
+def sorted_items(values):
+    return list(values)
+
+
+def decode(data, depth=0):
+    """Tagged JSON back to real builtin values; malformed data raises ValueError."""
+    if depth > MAX_DEPTH or not isinstance(data, list) or not data or not isinstance(data[0], str):
+        raise ValueError("malformed value")
+    tag = data[0]
+    if tag == "none":
+        return None
+    if tag == "bool" and len(data) == 2 and type(data[1]) is bool:
+        return data[1]
+    if tag == "int" and len(data) == 2 and type(data[1]) is str:
+        return int(data[1], 16)
+    if tag == "float" and len(data) == 2 and type(data[1]) is str:
+        return float.fromhex(data[1])
+    if tag == "complex" and len(data) == 3:
+        return complex(float.fromhex(data[1]), float.fromhex(data[2]))
+    if tag == "str" and len(data) == 2 and type(data[1]) is str:
+        return data[1]
+    if tag == "bytes" and len(data) == 2 and type(data[1]) is str:
+        return bytes.fromhex(data[1])
+    if tag in ("list", "tuple", "set", "frozenset") and len(data) == 2 and type(data[1]) is list:
+        items = [decode(item, depth + 1) for item in data[1]]
+        return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+    if tag == "dict" and len(data) == 2 and type(data[1]) is list:
+        return {decode(pair[0], depth + 1): decode(pair[1], depth + 1) for pair in data[1]}
+    raise ValueError(f"malformed value tagged {tag!r}")
+
+
+# ---------------------------------------------------------------- framing
+
+def send(fd, message):
+    payload = json.dumps(message).encode("utf-8")
+    data = struct.pack(">I", len(payload)) + payload
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def receive(fd, limit):
+    header = read_exactly(fd, 4)
+    if header is None:
+        return None
+    size = struct.unpack(">I", header)[0]
+    if size > limit:
+        raise ValueError(f"message of {size} bytes exceeds the output limit")
+    payload = read_exactly(fd, size)
+    if payload is None:
+        return None
+    return json.loads(payload.decode("utf-8"))
+
+
+def read_exactly(fd, size):
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            return None
+        data.extend(chunk)
+    return bytes(data)
+
+
+# ---------------------------------------------------------------- limits and processes
+
+def apply_limits(limits, job):
+    import resource
+    cpu = limits["cpu_seconds"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    prefer_for_oom_kill(1000)
+    if os.geteuid() == 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+        os.setgroups([])
+        os.setgid(job["gid"])
+        os.setuid(job["uid"])
+
+
+def prefer_for_oom_kill(score):
+    """The judge protects itself from the OOM killer; what it starts is killed first instead."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as adj:
+            adj.write(str(score))
+    except OSError:
+        pass
+
+
+def clean_environment(paths):
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": paths["work"], "TMPDIR": "/tmp",
+            "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0"}
+
+
+def kill_uid(uid):
+    """Kills every process of uid (repeatedly, so that a fork bomb cannot outrun one sweep)."""
+    for _ in range(50):
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as status:
+                    uid_line = next(line for line in status if line.startswith("Uid:"))
+                if int(uid_line.split()[1]) == uid:
+                    found = True
+                    os.kill(int(entry), signal.SIGKILL)
+            except (OSError, StopIteration, ValueError):
+                continue
+        if not found:
+            return
+
+
+def kill_children(parent):
+    """Kills the children of parent until none are left: as a subreaper, orphans keep re-parenting to it."""
+    for _ in range(50):
+        children = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == parent and fields[0] != "Z":
+                    children.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+        if not children:
+            return
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def tail(data, limit=300):
+    text = data.decode("utf-8", "replace").strip() if isinstance(data, bytes) else str(data)
+    return text[-limit:]
+
+
+def shorten(text, limit=120):
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def normalise_output(text):
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).rstrip()
+
+
+# ---------------------------------------------------------------- the tester (trusted, own uid)
+
+class ProgramCallError(Exception):
+    pass
+
+
+class Channel:
+    def __init__(self, requests, replies, limit):
+        self.requests, self.replies, self.limit, self.calls = requests, replies, limit, 0
+
+    def ask(self, message):
+        send(self.requests, message)
+        reply = receive(self.replies, self.limit)
+        if reply is None or not isinstance(reply, dict):
+            raise ProgramCallError("the program stopped answering (it exited or crashed)")
+        return reply
+
+    def proxy(self, name):
+        channel = self
+
+        def call(*args, **kwargs):
+            channel.calls += 1
+            try:
+                request = {"op": "call", "name": name, "args": [encode(a) for a in args],
+                           "kwargs": {k: encode(v) for k, v in kwargs.items()}}
+            except (TypeError, ValueError) as error:
+                raise ProgramCallError(f"the tests pass {name} a value the sandbox cannot send: {error}")
+            reply = channel.ask(request)
+            if reply.get("ok") is True:
+                try:
+                    return decode(reply.get("value"))
+                except (ValueError, TypeError, KeyError, IndexError):
+                    raise ProgramCallError(f"{name} returned a value that is not plain data")
+            raise rebuild_exception(reply)
+
+        call.__name__ = name
+        return call
+
+
+def rebuild_exception(reply):
+    """The program's exception as a builtin exception of the same name, so `except ValueError` in tests works."""
+    name, message = str(reply.get("type", "Exception")), str(reply.get("message", ""))[:500]
+    kind = getattr(builtins, name, None)
+    if isinstance(kind, type) and issubclass(kind, Exception) and kind.__module__ == "builtins":
+        return kind(message)
+    return ProgramCallError(f"{name}: {message}")
+
+
+def names_to_import(tree, entry_point):
+    """Names the tests read but never bind, other than builtins: these come from the program."""
+    bound = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            bound.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if entry_point:
+        loaded.add(entry_point)
+    return sorted(name for name in loaded - bound if not hasattr(builtins, name))
+
+
+def run_tester(job, requests, replies, result_fd):
+    null = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    prefer_for_oom_kill(500)
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(job["tester_uid"])
+        os.setuid(job["tester_uid"])
+    try:
+        result = test(job, Channel(requests, replies, job["limits"]["output_bytes"]))
+    except AssertionError as error:
+        result = {"passed": False, "status": "wrong-answer", "detail": assertion_detail(error)}
+    except ProgramCallError as error:
+        result = {"passed": False, "status": "runtime-error", "detail": str(error)}
+    except BaseException as error:
+        result = {"passed": False, "status": "runtime-error", "detail": f"{type(error).__name__}: {shorten(str(error))}"}
+    send_result(result_fd, result)
+
+
+def test(job, channel):
+    hello = receive(channel.replies, channel.limit)
+    if hello is None or hello.get("loaded") is not True:
+        detail = hello.get("error", "") if isinstance(hello, dict) else "the program exited while loading"
+        return {"passed": False, "status": "runtime-error", "detail": f"program failed to load: {shorten(str(detail))}"}
+    tree = ast.parse(job["test_code"], "test_code")
+    entry_point = job.get("entry_point") or ""
+    reply = channel.ask({"op": "names", "names": names_to_import(tree, entry_point)})
+    scope = {"__name__": "__r1actors_tests__", "__builtins__": builtins}
+    for name, entry in reply.get("names", {}).items():
+        if entry == ["callable"]:
+            scope[name] = channel.proxy(name)
+        elif isinstance(entry, list) and len(entry) == 2 and entry[0] == "value":
+            scope[name] = decode(entry[1])
+        elif isinstance(entry, list) and len(entry) == 2 and entry[0] == "module" and isinstance(entry[1], str):
+            scope[name] = import_trusted(entry[1])
+    exec(compile(tree, "test_code", "exec"), scope)
+    if entry_point and callable(scope.get("check")):
+        if entry_point not in scope:
+            return {"passed": False, "status": "wrong-answer", "detail": f"the program does not define {entry_point}"}
+        scope["check"](scope[entry_point])
+    if channel.calls == 0:
+        return {"passed": False, "status": "wrong-answer", "detail": "the tests never called the program"}
+    return {"passed": True, "status": "passed", "detail": "", "calls": channel.calls}
+
+
+def import_trusted(name):
+    """A module the program imported (MBPP tests use the program's `import math`), imported afresh by the tester."""
+    import importlib
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def assertion_detail(error):
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    line = frame.tb_lineno if frame is not None else 0
+    message = shorten(str(error)) if str(error) else ""
+    return f"assertion failed at test_code line {line}" + (f": {message}" if message else "")
+
+
+def send_result(fd, result):
+    data = json.dumps(result).encode("utf-8")
+    while data:
+        data = data[os.write(fd, data):]
+    os.close(fd)

@@ -1,0 +1,28 @@
+using R1Actors.Rewards.Math;
+
+namespace R1Actors.Rewards.Exact;
+
+/// <summary>
+/// The <c>exact</c> answer component: the extracted answer equals the extracted reference character for
+/// character after trimming whitespace. No numeric reading at all, so <c>003</c> ≠ <c>3</c> — what the
+/// built-in demo needs, whose additions write their digits least-significant first.
+/// </summary>
+/// <example>reference <c>"003"</c>: <c>"&lt;answer&gt;003&lt;/answer&gt;"</c> → 1, <c>"&lt;answer&gt;3&lt;/answer&gt;"</c> → 0.</example>
+public sealed class ExactReward(bool lastResortExtraction) : IRewardFunction
+{
+    public ValueTask<RewardOutcome> ScoreAsync(TaskSpec task, string completion, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Score(task, completion));
+
+    public RewardOutcome Score(TaskSpec task, string completion)
+    {
+        if (!task.TryGetText("reference", out var reference, out var problem)) return Outcomes.Fail(Outcomes.Answer, $"invalid reference: {problem}");
+        var expected = AnswerExtractor.ExtractReference(reference).Text;
+        var predicted = AnswerExtractor.Extract(completion, lastResortExtraction);
+        if (predicted is null) return Outcomes.Fail(Outcomes.Answer, "no answer found in the completion");
+        return string.Equals(predicted.Text.Trim(), expected.Trim(), StringComparison.Ordinal)
+            ? Outcomes.Pass(Outcomes.Answer)
+            : Outcomes.Fail(Outcomes.Answer, $"answer '{Shorten(predicted.Text.Trim())}' is not exactly '{Shorten(expected.Trim())}'");
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
+}

@@ -1,0 +1,141 @@
+using R1Actors.Rewards.Code;
+using R1Actors.Rewards.Countdown;
+using R1Actors.Rewards.Exact;
+using R1Actors.Rewards.Format;
+using R1Actors.Rewards.Math;
+
+namespace R1Actors.Rewards;
+
+/// <summary>
+/// The reward function the pipeline calls: it routes a task to the function registered for its
+/// <see cref="TaskSpec.Kind"/>. It never throws for a task or a completion: an unknown kind, a broken task
+/// or a fault inside a function scores 0 with the reason, and is counted.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var rewards = RewardDispatcher.Create(settings);
+/// var outcome = await rewards.ScoreAsync(new TaskSpec("math", fields), completion, token);
+/// </code>
+/// </example>
+public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
+{
+    private readonly IReadOnlyDictionary<string, IRewardFunction> _functions;
+    private readonly MathReward? _math;
+    private readonly Lazy<SandboxHandle>? _sandbox;
+    private long _faults;
+    private long _unknownKinds;
+
+    /// <summary>A dispatcher over the given functions (custom kinds, fakes in tests).</summary>
+    public RewardDispatcher(IReadOnlyDictionary<string, IRewardFunction> functions)
+        : this(functions, null, null)
+    {
+    }
+
+    private RewardDispatcher(IReadOnlyDictionary<string, IRewardFunction> functions, MathReward? math, Lazy<SandboxHandle>? sandbox)
+    {
+        _functions = functions;
+        _math = math;
+        _sandbox = sandbox;
+    }
+
+    /// <summary>
+    /// The built-in kinds (math, countdown, code, format, exact) with their weights from settings. The code
+    /// sandbox is detected on the first code task (or by <see cref="StartSandbox"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The settings are invalid; the message lists each key and problem.</exception>
+    public static RewardDispatcher Create(RewardSettings settings, TimeProvider? timeProvider = null)
+    {
+        var problems = settings.Validate();
+        if (problems.Count > 0) throw new ArgumentException("invalid reward settings:\n  " + string.Join("\n  ", problems));
+        var time = timeProvider ?? TimeProvider.System;
+        var format = new FormatReward(FormatReward.RuleNamed(settings.Format.Strictness)!, settings.Format.PromptOpensThink);
+        var math = new MathReward(settings.Math);
+        var sandbox = new Lazy<SandboxHandle>(() => SandboxHandle.Start(settings.Code, time), LazyThreadSafetyMode.ExecutionAndPublication);
+        var answers = new Dictionary<string, IRewardFunction?>
+        {
+            ["math"] = math,
+            ["countdown"] = new CountdownReward(),
+            ["exact"] = new ExactReward(settings.Math.LastResortExtraction),
+            ["code"] = new CodeReward(new LazySandbox(sandbox), settings.CodePartialCredit),
+            ["format"] = null,
+        };
+        var functions = answers.ToDictionary(
+            a => a.Key,
+            a => (IRewardFunction)new WeightedReward(a.Value, format, settings.Weights[a.Key]));
+        return new RewardDispatcher(functions, math, sandbox);
+    }
+
+    public IReadOnlyCollection<string> Kinds => _functions.Keys.ToList();
+
+    /// <summary>Math tasks whose reference could not be read (a broken dataset shows here).</summary>
+    public long InvalidReferences => _math?.InvalidReferences ?? 0;
+
+    /// <summary>Faults inside reward functions (bugs), each scored 0.</summary>
+    public long Faults => Interlocked.Read(ref _faults);
+
+    public long UnknownKinds => Interlocked.Read(ref _unknownKinds);
+
+    /// <summary>Sandbox faults (not program failures): refusals, crashes of the sandbox itself.</summary>
+    public long SandboxFaults => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Faults ?? 0 : 0;
+
+    /// <summary>The code sandbox's isolation level, once a code task (or <see cref="StartSandbox"/>) has started it.</summary>
+    public IsolationLevel? SandboxIsolation => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Level : null;
+
+    /// <summary>Detects the sandbox now, so that a missing interpreter stops start-up instead of scoring 0 later.</summary>
+    public IsolationLevel StartSandbox()
+    {
+        var handle = _sandbox?.Value ?? throw new InvalidOperationException("this dispatcher has no code sandbox");
+        return handle.Sandbox?.Level ?? throw new InvalidOperationException(handle.Error);
+    }
+
+    public async ValueTask<RewardOutcome> ScoreAsync(TaskSpec task, string completion, CancellationToken cancellationToken)
+    {
+        if (!_functions.TryGetValue(task.Kind, out var function))
+        {
+            Interlocked.Increment(ref _unknownKinds);
+            return Outcomes.Fail(Outcomes.Answer, $"unknown task kind '{task.Kind}' (known: {string.Join(", ", _functions.Keys)})");
+        }
+        try
+        {
+            return await function.ScoreAsync(task, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Interlocked.Increment(ref _faults);
+            return Outcomes.Fail(Outcomes.Answer, $"verifier fault in '{task.Kind}': {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_sandbox is { IsValueCreated: true }) _sandbox.Value.Environment?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The sandbox once detected, or why it could not be.</summary>
+    private sealed record SandboxHandle(SandboxEnvironment? Environment, ResilientSandbox? Sandbox, string? Error)
+    {
+        public static SandboxHandle Start(SandboxSettings settings, TimeProvider time)
+        {
+            try
+            {
+                var environment = SandboxEnvironment.Detect(settings);
+                return new SandboxHandle(environment, new ResilientSandbox(new ProcessSandbox(environment, settings, time), settings, time), null);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                return new SandboxHandle(null, null, e.Message);
+            }
+        }
+    }
+
+    /// <summary>Defers detection to the first run; when detection failed every run is a sandbox fault with the reason.</summary>
+    private sealed class LazySandbox(Lazy<SandboxHandle> handle) : ICodeSandbox
+    {
+        public IsolationLevel Level => handle.Value.Sandbox?.Level ?? IsolationLevel.RlimitsOnly;
+
+        public Task<ExecutionResult> RunAsync(SandboxJob job, CancellationToken cancellationToken) =>
+            handle.Value.Sandbox?.RunAsync(job, cancellationToken)
+            ?? Task.FromResult(ExecutionResult.Fault(IsolationLevel.RlimitsOnly, $"sandbox unavailable: {handle.Value.Error}", TimeSpan.Zero));
+    }
+}

@@ -1,0 +1,46 @@
+using R1Actors.Pipeline.Settings;
+
+namespace R1Actors.Configuration.Sections;
+
+/// <summary>Binds <c>r1.pipeline</c> (and <c>r1.run.seed</c>, the sampling seed) to <see cref="PipelineSettings"/>.</summary>
+public static class PipelineSettingsBinder
+{
+    private const string P = "r1.pipeline";
+
+    public static PipelineSettings Bind(SettingsReader r)
+    {
+        var devices = r.StringList($"{P}.devices");
+        if (devices.Count == 0 || devices.Any(string.IsNullOrWhiteSpace))
+            throw r.Fail($"{P}.devices", "expected at least one device name such as \"cpu\" or \"cuda:0\"");
+        if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
+            throw r.Fail($"{P}.devices", $"each device may be listed once, got [{string.Join(", ", devices)}]");
+        return new PipelineSettings(
+            devices,
+            r.Int($"{P}.group-size", min: 1, max: 4096),
+            r.Int($"{P}.groups-per-step", min: 1),
+            r.Int($"{P}.prompts-per-batch", min: 1),
+            r.Duration($"{P}.batch-linger"),
+            r.Int($"{P}.sampler-queue", min: 0, max: 64),
+            r.Int($"{P}.max-staleness", min: 0, max: 1000),
+            r.Int($"{P}.verifiers", min: 1, max: 1024),
+            r.Int($"{P}.rollout-buffer", min: 0),
+            r.Int($"{P}.group-buffer", min: 0),
+            r.Long($"{P}.max-steps", min: 0),
+            r.Int($"{P}.checkpoint-every", min: 0),
+            r.Bool($"{P}.checkpoint-on-stop"),
+            Positive(r, $"{P}.sample-timeout"),
+            Positive(r, $"{P}.verify-timeout"),
+            (ulong)r.Long("r1.run.seed", min: 0),
+            new SupervisionSettings(
+                r.Int($"{P}.supervision.sampler-max-restarts", min: 0),
+                Positive(r, $"{P}.supervision.sampler-restart-window"),
+                r.Int($"{P}.supervision.learner-max-faults", min: 1),
+                Positive(r, $"{P}.supervision.learner-fault-window")));
+    }
+
+    private static TimeSpan Positive(SettingsReader r, string key)
+    {
+        var value = r.Duration(key);
+        return value > TimeSpan.Zero ? value : throw r.Fail(key, "expected a duration above 0, such as 500ms, 30s or 10m");
+    }
+}

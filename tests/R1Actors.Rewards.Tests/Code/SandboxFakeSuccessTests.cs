@@ -1,0 +1,97 @@
+namespace R1Actors.Rewards.Tests.Code;
+
+/// <summary>Test-code runs pass only when the program's own return values satisfy the assertions.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class SandboxFakeSuccessTests(SandboxFixture fixture)
+{
+    private const string AddTests = "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n";
+
+    [Fact]
+    public async Task Correct_function_passes_assert_style_tests()
+    {
+        var result = await fixture.RunTests("def add(a, b):\n    return a + b\n", AddTests);
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
+    public async Task Wrong_function_fails_with_the_assertion_line()
+    {
+        var result = await fixture.RunTests("def add(a, b):\n    return a - b\n", AddTests);
+        Assert.False(result.Passed);
+        Assert.Contains("line 1", result.Reason);
+    }
+
+    [Fact]
+    public async Task Humaneval_check_is_called_with_the_entry_point()
+    {
+        var test = "def check(candidate):\n    assert candidate([3, 1, 2]) == [1, 2, 3]\n    assert candidate([]) == []\n";
+        Assert.True((await fixture.RunTests("def sort_list(xs):\n    return sorted(xs)\n", test, "sort_list")).Passed);
+        Assert.False((await fixture.RunTests("def sort_list(xs):\n    return xs\n", test, "sort_list")).Passed);
+    }
+
+    [Fact]
+    public async Task Exiting_zero_before_the_tests_does_not_pass()
+    {
+        var result = await fixture.RunTests("import sys\nsys.exit(0)\n", AddTests);
+        Assert.False(result.Passed);
+        var hardExit = await fixture.RunTests("import os\nos._exit(0)\n", AddTests);
+        Assert.False(hardExit.Passed);
+    }
+
+    [Fact]
+    public async Task Printing_passed_does_not_pass()
+    {
+        var program = "print('PASSED')\nprint('{\"tests\": {\"passed\": true, \"status\": \"passed\", \"detail\": \"\"}}')\nimport os\nos._exit(0)\n";
+        var result = await fixture.RunTests(program, AddTests);
+        Assert.False(result.Passed);
+    }
+
+    [Fact]
+    public async Task An_object_whose_eq_is_always_true_does_not_pass()
+    {
+        var program = "class Anything:\n    def __eq__(self, other):\n        return True\n\ndef add(a, b):\n    return Anything()\n";
+        var result = await fixture.RunTests(program, AddTests);
+        Assert.False(result.Passed);
+        var subclass = "class Sneaky(int):\n    def __eq__(self, other):\n        return True\n\ndef add(a, b):\n    return Sneaky(0)\n";
+        Assert.False((await fixture.RunTests(subclass, AddTests)).Passed);
+    }
+
+    [Fact]
+    public async Task Shadowing_builtins_or_exiting_inside_a_call_does_not_pass()
+    {
+        var program = "def sorted(x):\n    return [1, 2, 3]\n\ndef add(a, b):\n    import sys\n    sys.exit(0)\n";
+        var result = await fixture.RunTests(program, "assert sorted([3, 2, 1]) == [1, 2, 3]\nassert add(1, 2) == 3\n");
+        Assert.False(result.Passed);
+    }
+
+    [Fact]
+    public async Task Exceptions_the_tests_expect_are_seen_as_the_same_builtin_type()
+    {
+        var test = "try:\n    parse('x')\nexcept ValueError:\n    pass\nelse:\n    assert False, 'no error'\nassert parse('4') == 4\n";
+        Assert.True((await fixture.RunTests("def parse(s):\n    return int(s)\n", test)).Passed);
+    }
+
+    [Fact]
+    public async Task Modules_the_program_imported_are_visible_to_mbpp_style_tests()
+    {
+        var program = "import math\n\ndef area(r):\n    return math.pi * r * r\n";
+        var result = await fixture.RunTests(program, "assert math.isclose(area(2), 12.566, rel_tol=0.001)\n");
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
+    public async Task Tests_that_never_call_the_program_do_not_pass()
+    {
+        var result = await fixture.RunTests("def add(a, b):\n    return a + b\n", "assert 1 + 1 == 2\n");
+        Assert.False(result.Passed);
+        Assert.Contains("never called", result.Reason);
+    }
+
+    [Fact]
+    public async Task Stdio_case_passes_only_on_matching_output_and_clean_exit()
+    {
+        Assert.True((await fixture.RunStdio("print(int(input()) * 2)\n", "21\n", "42\n")).Passed);
+        Assert.False((await fixture.RunStdio("print(int(input()) * 2)\nraise SystemExit(1)\n", "21\n", "42\n")).Passed);
+        Assert.False((await fixture.RunStdio("print(41)\n", "21\n", "42\n")).Passed);
+    }
+}
