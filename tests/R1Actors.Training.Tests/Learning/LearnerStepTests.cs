@@ -149,6 +149,35 @@ public class LearnerStepTests
     }
 
     [Fact]
+    public void A_batch_without_any_reward_signal_skips_the_update_and_its_compute()
+    {
+        using var model = new TinyDecoder();
+        using var learner = new Learner(model, Settings.Learner());
+        learner.Train(EveryTokenOnce(model, rewarded: 2));
+        var before = ModuleTensors.Copy(model);
+        var result = learner.Train(new TrainingBatch([Groups.OnPolicy(model, Prompt, ([1, 2], 1.0), ([3, 4], 1.0)), Groups.OnPolicy(model, Prompt, ([5], 0.0), ([6], 0.0))]));
+        Assert.False(result.Applied);
+        Assert.Contains("no group carried a reward signal", result.SkipReason);
+        Assert.Equal(0, result.Metrics.NumTokens);
+        Assert.Equal(1.0, result.Metrics.FracRewardZeroStd);
+        Assert.True(ModuleTensors.Equal(model, before), "AdamW's momentum moved the weights without a gradient");
+        Assert.Equal(1, learner.PolicyVersion);
+    }
+
+    [Fact]
+    public void A_failed_pass_leaves_no_partial_gradient_so_the_batch_can_be_retried()
+    {
+        using var model = new TinyDecoder(vocab: 8);
+        using var learner = new Learner(model, Settings.Learner(microBatchSize: 1));
+        var good = Groups.Completion([2], 1.0);
+        var outOfVocabulary = Groups.Completion([200], 0.0);
+        var broken = new TrainingBatch([new ScoredGroup(Prompt, [good, outOfVocabulary])]);
+        Assert.ThrowsAny<Exception>(() => learner.Train(broken));
+        Assert.All(model.parameters(), p => Assert.True(p.grad is null || p.grad.abs().sum().ToDouble() == 0.0));
+        Assert.Equal(0, learner.Step);
+    }
+
+    [Fact]
     public void Kl_penalty_without_a_reference_model_is_refused()
     {
         using var model = new TinyDecoder();
