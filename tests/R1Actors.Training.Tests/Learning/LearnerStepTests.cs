@@ -32,6 +32,18 @@ public class LearnerStepTests
         Assert.Equal(6, metrics.TokensTrained);
     }
 
+    [Theory]
+    [InlineData(0.7, true)]
+    [InlineData(1.0, false)]
+    public void The_learner_scores_at_the_sampling_temperature(double learnerTemperature, bool ratioIsOne)
+    {
+        using var model = new TinyDecoder();
+        using var learner = new Learner(model, Settings.Learner() with { Temperature = learnerTemperature });
+        var batch = new TrainingBatch([Groups.OnPolicyAt(0.7, model, Prompt, ([2, 3, 4], 1.0), ([5], 0.0), ([6, 7], 0.5))]);
+        var ratio = learner.Train(batch).Metrics.ImportanceRatioMean;
+        Assert.Equal(ratioIsOne, Math.Abs(ratio - 1.0) < 1e-5);
+    }
+
     [Fact]
     public void With_a_reward_that_prefers_one_token_its_probability_rises_step_after_step()
     {
