@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 
 apt_packages=()
 [ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || apt_packages+=(libjemalloc2)
+# The code verifier runs programs with python3 inside `unshare` namespaces (util-linux).
+command -v python3 >/dev/null || apt_packages+=(python3)
+command -v unshare >/dev/null || apt_packages+=(util-linux)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${apt_packages[*]}"

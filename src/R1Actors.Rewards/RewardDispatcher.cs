@@ -78,6 +78,9 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     /// <summary>Sandbox faults (not program failures): refusals, crashes of the sandbox itself.</summary>
     public long SandboxFaults => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Faults ?? 0 : 0;
 
+    /// <summary>The code sandbox's isolation level, once a code task (or <see cref="StartSandbox"/>) has started it.</summary>
+    public IsolationLevel? SandboxIsolation => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Level : null;
+
     /// <summary>Detects the sandbox now, so that a missing interpreter stops start-up instead of scoring 0 later.</summary>
     public IsolationLevel StartSandbox()
     {

@@ -77,7 +77,7 @@ public static class Harness
             Resume = resume,
             Log = log ?? new LoggerConfiguration().CreateLogger(),
             OnStep = steps.Enqueue,
-        }, cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }, cancellationToken).WaitAsync(TimeSpan.FromSeconds(60));
         return (outcome, steps.ToArray());
     }
 

@@ -29,8 +29,11 @@ public sealed class LearnerActor : ReceiveActor
         Receive<ScoredGroup>(OnGroup);
         Receive<RetryStep>(retry => StepAndAck(retry.AckTo));
         Receive<LearnerStreamCompleted>(_ => End(_completion.StopRequested ? StopReason.Stopped : StopReason.PromptsExhausted));
-        Receive<LearnerStreamFailed>(failed => _completion.Fail(
-            new PipelineFailedException($"the pipeline stream failed: {failed.Cause.Message}", failed.Cause)));
+        Receive<LearnerStreamFailed>(failed =>
+        {
+            _loop.Stop();
+            _completion.Fail(new PipelineFailedException($"the pipeline stream failed: {failed.Cause.Message}", failed.Cause));
+        });
     }
 
     public static Props Props(LearnerLoop loop, IReadOnlyList<IActorRef> samplers, PipelineCompletion completion, ILogger log, string dispatcher) =>
@@ -88,6 +91,9 @@ public sealed class LearnerActor : ReceiveActor
             _log.Error(reason, "Learner step {Step} failed; restarting the learner and taking the same step again", fault.Step);
             Self.Tell(new RetryStep(fault.AckTo));
         }
-        base.PreRestart(reason, message);
+        // Not base.PreRestart: it would call PostStop, which ends the run's bookkeeping. The learner has no children.
     }
+
+    /// <summary>However the actor stops (run over, run failed, actor system shutting down), the loop is stopped once.</summary>
+    protected override void PostStop() => _loop.Stop();
 }

@@ -25,8 +25,11 @@ public sealed class LearnerLoop
     private readonly Action<StepReport>? _onStep;
     private readonly List<ScoredGroup> _pending = [];
     private readonly Dictionary<long, long> _staleness = [];
+    private readonly List<IssuedPrompt> _dropped = [];
     private long _droppedThisStep;
     private long _lastCheckpointStep;
+    private bool _lastAttemptFaulted;
+    private bool _stopped;
 
     public LearnerLoop(
         PipelineSettings settings, ILearnerPort port, PromptStream prompts, PipelineProgress start,
@@ -80,6 +83,7 @@ public sealed class LearnerLoop
             return;
         }
         _droppedThisStep += group.Completions.Count;
+        _dropped.Add(group.Prompt);
         DroppedRolloutsTotal += group.Completions.Count;
         _progress.MarkDone(group.Prompt.Ordinal);
         _budget.Release(1);
@@ -93,16 +97,22 @@ public sealed class LearnerLoop
     /// </summary>
     public StepOutcome Train()
     {
+        _lastAttemptFaulted = true;
         var outcome = _port.Step(new LearnerBatch(Step, PolicyVersion, _pending.ToArray()));
-        return outcome.PolicyVersion > PolicyVersion
-            ? outcome
-            : throw new InvalidOperationException($"the learner returned weights v{outcome.PolicyVersion}, not newer than v{PolicyVersion}");
+        _lastAttemptFaulted = false;
+        return outcome;
     }
 
     /// <summary>Records a successful step: prompts done, version published, slots freed, figures reported.</summary>
     /// <param name="publish">Tells every sampler about the new version.</param>
+    /// <exception cref="InvalidOperationException">The outcome breaks the port's contract (a bug, never retried).</exception>
     public StepReport Commit(StepOutcome outcome, Action<long> publish)
     {
+        if (outcome.PolicyVersion < PolicyVersion || (outcome.PolicyVersion == PolicyVersion && outcome.SkipReason is null))
+        {
+            _lastAttemptFaulted = true;
+            throw new InvalidOperationException($"the learner returned weights v{outcome.PolicyVersion} after v{PolicyVersion} without saying it skipped the update");
+        }
         var groups = _pending.ToArray();
         var trained = 0L;
         foreach (var group in groups)
@@ -115,15 +125,23 @@ public sealed class LearnerLoop
         _pending.Clear();
         Step++;
         RolloutsTrained += trained;
-        PolicyVersion = outcome.PolicyVersion;
-        _board.Publish(PolicyVersion);
-        publish(PolicyVersion);
+        if (outcome.PolicyVersion > PolicyVersion)
+        {
+            PolicyVersion = outcome.PolicyVersion;
+            _board.Publish(PolicyVersion);
+            publish(PolicyVersion);
+        }
+        else
+        {
+            _log.Warning("Learner step {Step} made no update ({SkipReason}); the weights stay at v{PolicyVersion}", Step, outcome.SkipReason, PolicyVersion);
+        }
         _budget.Release(groups.Length);
         var metrics = _metrics.Collect(new StepFacts(Step, PolicyVersion, trained, new Dictionary<long, long>(_staleness), _droppedThisStep, DroppedRolloutsTotal));
         _staleness.Clear();
         _droppedThisStep = 0;
         PipelineMetricsLog.Write(_log, metrics);
-        var report = new StepReport(outcome, metrics, groups);
+        var report = new StepReport(outcome, metrics, groups, [.. _dropped]);
+        _dropped.Clear();
         Notify(report);
         if (_settings.CheckpointEvery > 0 && Step % _settings.CheckpointEvery == 0)
             Checkpoint();
@@ -147,16 +165,27 @@ public sealed class LearnerLoop
         }
     }
 
-    /// <summary>The run is ending: the partial batch stays untrained (it is sampled again on resume).</summary>
+    /// <summary>
+    /// The run is ending (called once or more; only the first counts): the partial batch stays untrained (it is
+    /// sampled again on resume) and a last checkpoint is asked for, unless the learner's last attempt failed,
+    /// in which case the last good checkpoint stands.
+    /// </summary>
     public void Stop()
     {
+        if (_stopped)
+            return;
+        _stopped = true;
         if (_pending.Count > 0)
         {
             _log.Information("Stopping with {PendingGroups} groups short of a full step; a resumed run samples those prompts again", _pending.Count);
             _budget.Release(_pending.Count);
             _pending.Clear();
         }
-        if (_settings.CheckpointOnStop && Step > _lastCheckpointStep)
+        if (!_settings.CheckpointOnStop || Step == _lastCheckpointStep)
+            return;
+        if (_lastAttemptFaulted)
+            _log.Warning("No checkpoint on stop after a learner fault; the last good checkpoint is step {CheckpointStep}", _lastCheckpointStep);
+        else
             Checkpoint();
     }
 

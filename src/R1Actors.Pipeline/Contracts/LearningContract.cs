@@ -10,9 +10,13 @@ namespace R1Actors.Pipeline.Contracts;
 /// </summary>
 public sealed record LearnerBatch(long Step, long PolicyVersion, IReadOnlyList<ScoredGroup> Groups);
 
-/// <summary>What a step produced: the new weights version (already readable from the weight store) and its
-/// metrics under their usual names (<c>loss</c>, <c>kl</c>, <c>entropy</c>, <c>reward_mean</c>, …).</summary>
-public sealed record StepOutcome(long PolicyVersion, IReadOnlyDictionary<string, double> Metrics);
+/// <summary>
+/// What a step produced: the new weights version (already readable from the weight store), or the same version
+/// with <see cref="SkipReason"/> when the learner took the step without updating (no group carried a reward
+/// signal, a non-finite loss); and its metrics under their usual names (<c>loss</c>, <c>kl</c>, <c>entropy</c>, …).
+/// Staleness is counted in versions, so a skipped step does not age the rollouts in flight.
+/// </summary>
+public sealed record StepOutcome(long PolicyVersion, IReadOnlyDictionary<string, double> Metrics, string? SkipReason = null);
 
 /// <summary>
 /// The pipeline's part of <c>trainer_state.json</c>: everything needed to resume exactly.
@@ -41,7 +45,7 @@ public interface ILearnerPort
     /// <summary>The version of the trainable weights now (the checkpoint's version after a resume).</summary>
     long PolicyVersion { get; }
 
-    /// <summary>Takes one optimizer step on the batch and publishes the result as a new version.</summary>
+    /// <summary>Takes one optimizer step on the batch and publishes the result as a new version (or skips the update).</summary>
     StepOutcome Step(LearnerBatch batch);
 
     /// <summary>Writes <c>checkpoint-STEP/</c> (model, optimizer, <paramref name="progress"/>) completely or not at all.</summary>

@@ -20,11 +20,7 @@ public static class JsonlPromptReader
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
                 continue;
-            var mapped = Map(line, mapper, $"{name}:{lineNumber}");
-            if (mapped.Prompt is null)
-                skips.Skip(path, $"line {lineNumber}", mapped.Problem!);
-            else
-                prompts.Add(mapped.Prompt);
+            skips.Take(Map(line, mapper, $"{name}:{lineNumber}"), path, $"line {lineNumber}", prompts);
         }
         skips.Summarise(path, prompts.Count);
         return prompts;

@@ -23,11 +23,7 @@ public static class ParquetPromptReader
         foreach (var record in table.Data)
         {
             row++;
-            var mapped = mapper.Read(JsonSerializer.SerializeToElement(record), $"{name}:{row}");
-            if (mapped.Prompt is null)
-                skips.Skip(path, $"row {row}", mapped.Problem!);
-            else
-                prompts.Add(mapped.Prompt);
+            skips.Take(mapper.Read(JsonSerializer.SerializeToElement(record), $"{name}:{row}"), path, $"row {row}", prompts);
         }
         skips.Summarise(path, prompts.Count);
         return prompts;

@@ -1,3 +1,4 @@
+using R1Actors.Pipeline.Contracts;
 using Serilog;
 
 namespace R1Actors.Pipeline.Data;
@@ -13,6 +14,15 @@ public sealed class SkippedRecords(ILogger log, int maxLogged)
     public long Count { get; private set; }
 
     public long CountFor(string file) => _perFile.GetValueOrDefault(file);
+
+    /// <summary>Adds the record's prompt to <paramref name="prompts"/>, or skips it with its reason.</summary>
+    public void Take(MappedRecord record, string file, string location, List<Prompt> prompts)
+    {
+        if (record.Prompt is null)
+            Skip(file, location, record.Problem!);
+        else
+            prompts.Add(record.Prompt);
+    }
 
     public void Skip(string file, string location, string problem)
     {

@@ -80,9 +80,9 @@ public static class PipelineGraph
     /// <summary>Each completion goes to a free verifier; a verifier that does not answer in time scores it 0.</summary>
     private static IGraph<FlowShape<Rollout, ScoredRollout>, NotUsed> Verification(PipelineSettings s, GraphParts parts) =>
         Pool<Rollout, ScoredRollout>(parts.Verifiers.Count, i =>
-            Flow.Create<Rollout>().SelectAsync(1, rollout => AskVerifier(s, parts.Verifiers[i], rollout)));
+            Flow.Create<Rollout>().SelectAsync(1, rollout => AskVerifier(s, parts.Verifiers[i], parts.Counters, rollout)));
 
-    private static async Task<ScoredRollout> AskVerifier(PipelineSettings s, IActorRef verifier, Rollout rollout)
+    private static async Task<ScoredRollout> AskVerifier(PipelineSettings s, IActorRef verifier, StageCounters counters, Rollout rollout)
     {
         // The verifier answers within its own timeout; this margin only covers an actor that stopped answering.
         var margin = s.VerifyTimeout + TimeSpan.FromSeconds(5);
@@ -92,6 +92,7 @@ public static class PipelineGraph
         }
         catch (AskTimeoutException)
         {
+            counters.VerifierFault();
             return new ScoredRollout(rollout, new RewardOutcome(0, new Dictionary<string, double>(), $"verifier did not answer within {margin}"), margin);
         }
     }

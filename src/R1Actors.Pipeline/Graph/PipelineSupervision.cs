@@ -44,7 +44,7 @@ public static class PipelineSupervision
 
     /// <summary>What a supervisor does when one of its children has stopped for good.</summary>
     public static PipelineFailedException GaveUp(string role, string child, Exception? lastFault) =>
-        new($"{role} '{child}' stopped after repeated faults; the run cannot go on. Last error: {lastFault?.Message ?? "none recorded"}. " +
+        new($"{role} '{child}' stopped for good (repeated faults, or one that a restart cannot repair); the run cannot go on. Last error: {lastFault?.Message ?? "none recorded"}. " +
             "Resume from the last complete checkpoint once the cause is fixed.", lastFault);
 }
 

@@ -50,6 +50,11 @@ public static class TrainingPipeline
         if (!run.System.Dispatchers.HasDispatcher(PipelineDispatchers.Pinned))
             throw new InvalidOperationException($"the actor system has no '{PipelineDispatchers.Pinned}'; create it with PipelineDispatchers.CreateSystem or merge PipelineDispatchers.Config");
         var start = StartingPoint(run);
+        if (s.MaxSteps > 0 && start.Step >= s.MaxSteps)
+        {
+            run.Log.Information("Nothing to do: the run is at step {Step} and max-steps is {MaxSteps}", start.Step, s.MaxSteps);
+            return new PipelineOutcome(StopReason.MaxSteps, start, 0, 0);
+        }
         using var completion = new PipelineCompletion();
         using var budget = new InFlightBudget(s.InFlightPrompts);
         var counters = new StageCounters();
@@ -98,7 +103,7 @@ public static class TrainingPipeline
         if (resume.DataSeed != run.Prompts.DataSeed)
             throw new SettingsException("r1.data.seed", $"the checkpoint was written with seed {resume.DataSeed}, the config says {run.Prompts.DataSeed}; the epoch order would change. Use {resume.DataSeed} to resume");
         if (resume.RunSeed != run.Settings.Seed)
-            throw new SettingsException("r1.pipeline.seed", $"the checkpoint was written with seed {resume.RunSeed}, the config says {run.Settings.Seed}. Use {resume.RunSeed} to resume");
+            throw new SettingsException("r1.run.seed", $"the checkpoint was written with seed {resume.RunSeed}, the config says {run.Settings.Seed}. Use {resume.RunSeed} to resume");
         if (resume.PolicyVersion != learnerVersion)
             throw new InvalidOperationException($"the trainer state is at v{resume.PolicyVersion} but the learner loaded v{learnerVersion}; they come from different checkpoints");
         return resume;

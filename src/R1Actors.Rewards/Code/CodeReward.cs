@@ -6,7 +6,8 @@ namespace R1Actors.Rewards.Code;
 /// The <c>code</c> answer component: the program (the last fenced Python block, else the
 /// <c>&lt;answer&gt;</c> body, else the whole completion) runs in the sandbox against the task's
 /// <c>tests</c> (<c>[{"stdin": …, "stdout": …}]</c>) and/or <c>test_code</c> (assert-style, HumanEval's
-/// <c>check(candidate)</c> with <c>entry_point</c>). 1 when every test passes; with partial credit, the
+/// <c>check(candidate)</c> with <c>entry_point</c>). An optional <c>program_prefix</c> (HumanEval's prompt: the
+/// signature and docstring the completion continues) is put before the program. 1 when every test passes; with partial credit, the
 /// fraction of stdin/stdout cases passed (the test code counting as one). A sandbox fault scores 0 with
 /// its reason; the program's own failure is never retried.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class CodeReward(ICodeSandbox sandbox, bool partialCredit, int max
         if (cases.Count == 0 && testCode.Length == 0) return Outcomes.Fail(Outcomes.Answer, "invalid task: it has neither 'tests' nor 'test_code'");
         var program = ProgramExtractor.Extract(completion);
         if (program.Trim().Length == 0) return Outcomes.Fail(Outcomes.Answer, "no program found in the completion");
+        if (task.TryGetText("program_prefix", out var prefix, out _) && prefix.Length > 0) program = prefix + "\n" + program;
         if (program.Length > maxProgramChars) return Outcomes.Fail(Outcomes.Answer, $"program is longer than {maxProgramChars} characters");
         var results = new List<ExecutionResult>();
         if (cases.Count > 0) results.Add(await sandbox.RunAsync(new SandboxJob(program, cases, null, null), cancellationToken).ConfigureAwait(false));

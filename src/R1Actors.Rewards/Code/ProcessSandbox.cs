@@ -129,8 +129,7 @@ public sealed class ProcessSandbox(SandboxEnvironment environment, SandboxSettin
             cancellationToken.ThrowIfCancellationRequested();
             // The judge enforces each case's limits itself; running past the whole budget means the program
             // starved it (for example a fork bomb at the lower isolation levels): the program's failure.
-            var elapsedCase = new JsonObject { ["passed"] = false, ["status"] = "timeout", ["detail"] = "the run exceeded its total time budget" };
-            return (new JsonObject { ["tests"] = elapsedCase, ["budget_exceeded"] = true }, null);
+            return (RunFailed("timeout", "the run exceeded its total time budget"), null);
         }
         var output = await stdout.ConfigureAwait(false);
         var errors = Encoding.UTF8.GetString(await stderr.ConfigureAwait(false));
@@ -141,8 +140,17 @@ public sealed class ProcessSandbox(SandboxEnvironment environment, SandboxSettin
             if (verdict is not null) return (verdict, null);
         }
         catch (JsonException) { }
+        if (process.ExitCode > 128 && Level == IsolationLevel.RlimitsOnly && !Environment.IsPrivilegedProcess)
+        {
+            // Without root the program shares the judge's uid and can kill it: the program's failure, not the sandbox's.
+            return (RunFailed("killed", "the program killed the sandbox's judge"), null);
+        }
         return (null, $"the judge exited with code {process.ExitCode} without a verdict: {Tail(errors)}");
     }
+
+    /// <summary>A verdict for a run the program ended as a whole: every case (or the tests) failed with this status.</summary>
+    private static JsonObject RunFailed(string status, string detail) =>
+        new() { ["run_failed"] = new JsonObject { ["passed"] = false, ["status"] = status, ["detail"] = detail } };
 
     private static async Task<byte[]> ReadBoundedAsync(Stream stream, int limit)
     {
@@ -158,13 +166,15 @@ public sealed class ProcessSandbox(SandboxEnvironment environment, SandboxSettin
 
     private ExecutionResult Interpret(JsonNode verdict, SandboxJob job, TimeSpan elapsed)
     {
+        if (verdict["run_failed"] is { } failed)
+        {
+            var failure = ReadCase(failed);
+            return job.TestCode is null
+                ? new ExecutionResult(Level, job.Cases.Select(_ => failure).ToList(), null, elapsed)
+                : new ExecutionResult(Level, [], failure, elapsed);
+        }
         var tests = verdict["tests"] is { } t ? ReadCase(t) : null;
         var cases = verdict["cases"] is JsonArray array ? array.Select(c => ReadCase(c!)).ToList() : [];
-        if (verdict["budget_exceeded"] is not null && job.TestCode is null)
-        {
-            cases = job.Cases.Select(_ => new CaseResult(false, "timeout", "the run exceeded its total time budget")).ToList();
-            tests = null;
-        }
         return new ExecutionResult(Level, cases, tests, elapsed);
     }
 

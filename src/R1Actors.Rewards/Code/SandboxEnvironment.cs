@@ -53,10 +53,26 @@ public sealed class SandboxEnvironment : IDisposable
                 "r1.rewards.code.isolation = namespaces, but namespaces are unavailable (needs root and a working `unshare`); set it to auto or rlimits"),
             _ => best,
         };
+        if (level == IsolationLevel.RlimitsOnly && root && !ReachableByOthers(realPython))
+        {
+            throw new InvalidOperationException(
+                $"r1.rewards.code.python: '{realPython}' cannot be run by the sandbox's unprivileged uid (a folder on its path is private); set the key to a system interpreter such as /usr/bin/python3");
+        }
         var binds = SystemDirectories.Where(d => Directory.Exists(d) || File.Exists(d)).ToList();
         if (!binds.Any(d => prefix.StartsWith(d + "/", StringComparison.Ordinal))) binds.Add(prefix);
         var judgeDirectory = WriteJudgeFiles(settings.ScratchDirectory);
         return new SandboxEnvironment(level, realPython, unshare, judgeDirectory, binds, cgroupParent);
+    }
+
+    /// <summary>Whether a user other than the owner may run the file: every folder above it and the file itself are other-executable.</summary>
+    private static bool ReachableByOthers(string file)
+    {
+        if (OperatingSystem.IsWindows()) return true;
+        for (var path = file; !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if ((File.GetUnixFileMode(path) & UnixFileMode.OtherExecute) == 0) return false;
+        }
+        return true;
     }
 
     private static string WriteJudgeFiles(string scratch)

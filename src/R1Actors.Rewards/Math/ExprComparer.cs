@@ -67,13 +67,17 @@ internal sealed class ExprComparer(MathBudget budget, MathSettings settings)
         return true;
     }
 
-    /// <summary>The value of <c>x = 3</c>, <c>x \in (1,2)</c> or <c>3 = x</c>; null for other relations.</summary>
+    /// <summary>The value of <c>x = 3</c>, <c>f(x) = 2x</c>, <c>x \in (1,2)</c> or <c>3 = x</c>; null for other relations.</summary>
     private static Expr? SolvedValue(RelationExpr r)
     {
         if (r.Ops.Count != 1 || r.Ops[0] is not ("=" or "∈")) return null;
-        if (r.Operands[0] is VariableExpr) return r.Operands[1];
+        if (IsNamed(r.Operands[0])) return r.Operands[1];
         return r.Operands[1] is VariableExpr ? r.Operands[0] : null;
     }
+
+    /// <summary>A variable, or a function application such as <c>f(x)</c> (read as a product of letters).</summary>
+    private static bool IsNamed(Expr e) =>
+        e is VariableExpr or BinaryExpr { Op: BinaryOp.Multiply, Left: VariableExpr, Right: VariableExpr or NumberExpr };
 
     private bool RelationsEqual(RelationExpr x, RelationExpr y)
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace R1Actors.Rewards.Math;
 
 /// <summary>
@@ -32,9 +30,9 @@ internal sealed class MathLimitException(string reason) : Exception(reason);
 internal sealed class MathParseException(string reason) : Exception(reason);
 
 /// <summary>The running counters of one comparison against its <see cref="MathLimits"/>.</summary>
-internal sealed class MathBudget(MathLimits limits)
+internal sealed class MathBudget(MathLimits limits, TimeProvider clock)
 {
-    private readonly long _deadline = Stopwatch.GetTimestamp() + (long)(limits.Deadline.TotalSeconds * Stopwatch.Frequency);
+    private readonly long _started = clock.GetTimestamp();
     private int _steps;
 
     public MathLimits Limits { get; } = limits;
@@ -42,7 +40,7 @@ internal sealed class MathBudget(MathLimits limits)
     /// <summary>Called at every parse and evaluation step; checks the clock every 256 steps.</summary>
     public void Tick()
     {
-        if ((++_steps & 0xFF) == 0 && Stopwatch.GetTimestamp() > _deadline)
+        if ((++_steps & 0xFF) == 0 && clock.GetElapsedTime(_started) > Limits.Deadline)
         {
             throw new MathLimitException($"comparison exceeded its {Limits.Deadline.TotalMilliseconds:0} ms deadline");
         }

@@ -22,7 +22,7 @@ public sealed partial class MathEquivalence(MathSettings settings)
 
     public MathVerdict Compare(string predicted, string reference)
     {
-        var budget = new MathBudget(Settings.Limits);
+        var budget = new MathBudget(Settings.Limits, Settings.Clock);
         Expr referenceExpr;
         try
         {

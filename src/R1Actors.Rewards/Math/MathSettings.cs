@@ -14,4 +14,6 @@ public sealed record MathSettings
     /// <summary>How many random points must agree for two algebraic expressions to be equal.</summary>
     public int RandomPoints { get; init; } = 6;
     public MathLimits Limits { get; init; } = new();
+    /// <summary>The clock the comparison deadline is measured on (a fake one in tests).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -95,6 +95,12 @@ internal static class MathTokenizer
         if (end == start + 1 && end < text.Length) end++;
         var name = text[(start + 1)..end];
         if (Ignored.Contains(name)) return end;
+        if (name is "emptyset" or "varnothing")
+        {
+            tokens.Add(new MathToken(TokenKind.Symbol, "\\{"));
+            tokens.Add(new MathToken(TokenKind.Symbol, "\\}"));
+            return end;
+        }
         if (CommandSymbols.TryGetValue(name, out var symbol)) tokens.Add(new MathToken(TokenKind.Symbol, symbol));
         else if (StructuralCommands.Contains(name)) tokens.Add(new MathToken(TokenKind.Command, name));
         else if (KnownNames.Contains(name)) tokens.Add(new MathToken(TokenKind.Identifier, name));

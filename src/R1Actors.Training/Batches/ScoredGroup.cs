@@ -1,14 +1,6 @@
+using R1Actors.Policy.Sampling;
+
 namespace R1Actors.Training.Batches;
-
-/// <summary>Why the sampler stopped a completion.</summary>
-public enum FinishReason
-{
-    /// <summary>The model emitted an end-of-sequence or stop token.</summary>
-    Stop,
-
-    /// <summary>The completion hit the token limit and was cut off (truncated).</summary>
-    Length,
-}
 
 /// <summary>
 /// One sampled and scored completion, as the learner receives it. Token ids only — no tensors cross actors.

@@ -104,7 +104,9 @@ public sealed class CheckpointStore
     public TrainerState Restore(Learner learner, CheckpointInfo checkpoint)
     {
         var state = CheckpointJson.ReadFile<TrainerState>(System.IO.Path.Combine(checkpoint.Path, TrainerState.FileName));
-        OptimizerFiles.Restore(checkpoint.Path, learner.Optimizer);
+        var saved = OptimizerFiles.Restore(checkpoint.Path, learner.Optimizer);
+        if (saved.Settings != learner.Optimizer.Settings)
+            _log.Information("Resuming with optimizer settings {CurrentSettings}; the checkpoint was trained with {SavedSettings}", learner.Optimizer.Settings, saved.Settings);
         CheckpointJson.ReadFile<RngState>(System.IO.Path.Combine(checkpoint.Path, RngState.FileName)).Apply();
         learner.RestoreCounters(state.Step, state.PolicyVersion, state.TotalTokensTrained);
         learner.History.Restore(state.MetricHistory);

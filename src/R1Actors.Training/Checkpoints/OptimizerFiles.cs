@@ -27,7 +27,8 @@ internal static class OptimizerFiles
         CheckpointJson.WriteFile(Path.Combine(folder, CountersFile), new OptimizerCounters(optimizer.StepsApplied, optimizer.Settings));
     }
 
-    public static void Restore(string folder, AdamWOptimizer optimizer)
+    /// <summary>Restores the optimizer; returns the counters and settings the checkpoint recorded.</summary>
+    public static OptimizerCounters Restore(string folder, AdamWOptimizer optimizer)
     {
         var counters = CheckpointJson.ReadFile<OptimizerCounters>(Path.Combine(folder, CountersFile));
         var path = Path.Combine(folder, TensorsFile);
@@ -35,5 +36,6 @@ internal static class OptimizerFiles
         using var scope = NewDisposeScope();
         var saved = file.Entries.Keys.ToDictionary(name => name, file.Read);
         AdamWState.Restore(optimizer, saved, counters.StepsApplied, path);
+        return counters;
     }
 }

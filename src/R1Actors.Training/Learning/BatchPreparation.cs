@@ -29,7 +29,7 @@ internal sealed record RolloutStatistics(
     int LengthMin,
     double TruncatedFraction,
     double AdvantageAbsMean,
-    double StalenessMean,
+    double Staleness,
     long StalenessMax);
 
 internal sealed record PreparedBatch(IReadOnlyList<TrainingSample> Samples, RolloutStatistics Rollouts);
@@ -84,7 +84,7 @@ internal sealed class BatchPreparation(IAdvantageEstimator estimator, ITruncatio
             LengthMin: lengths.Min(),
             TruncatedFraction: completions.Average(c => c.Truncated ? 1.0 : 0.0),
             AdvantageAbsMean: samples.Length == 0 ? 0.0 : samples.Average(s => Math.Abs(s.Advantage)),
-            StalenessMean: staleness.Average(),
+            Staleness: staleness.Average(),
             StalenessMax: staleness.Max());
     }
 

@@ -6,7 +6,7 @@ namespace R1Actors.Training.Learning;
 
 /// <summary>
 /// Everything the learner's algorithm is made of, as strategy objects. Build one from configuration with
-/// <see cref="TrainingSettings.CreateLearnerSettings"/>, or directly in code and tests.
+/// <see cref="Configuration.TrainingSettings.CreateLearnerSettings"/>, or directly in code and tests.
 /// </summary>
 /// <param name="Advantages">How group rewards become advantages (GRPO, Dr. GRPO, RLOO).</param>
 /// <param name="Truncation">What happens to completions cut off at the token limit.</param>

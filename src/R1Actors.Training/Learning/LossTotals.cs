@@ -16,14 +16,14 @@ internal sealed class LossTotals
         _clippedLow += statistics.ClippedLow;
         _clippedHigh += statistics.ClippedHigh;
         _approxKl += statistics.ApproxKlToBehaviour;
-        _referenceKl += statistics.KlToReference;
+        _referenceKl += statistics.KlReference;
         _entropy += statistics.Entropy;
         _ratio += statistics.Ratio;
     }
 
     public double ClipRatioLow => PerToken(_clippedLow);
     public double ClipRatioHigh => PerToken(_clippedHigh);
-    public double ApproxKl => PerToken(_approxKl);
+    public double Kl => PerToken(_approxKl);
     public double ReferenceKl => PerToken(_referenceKl);
     public double Entropy => PerToken(_entropy);
     public double RatioMean => PerToken(_ratio);

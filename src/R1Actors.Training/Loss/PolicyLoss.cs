@@ -29,7 +29,7 @@ public sealed record LossStatistics(
     double ClippedLow,
     double ClippedHigh,
     double ApproxKlToBehaviour,
-    double KlToReference,
+    double KlReference,
     double Entropy,
     double Ratio);
 
@@ -99,7 +99,7 @@ public sealed class PolicyLoss
             ClippedLow: low.sum().ToDouble(),
             ClippedHigh: high.sum().ToDouble(),
             ApproxKlToBehaviour: behaviourKl.sum().ToDouble(),
-            KlToReference: referenceKl is null ? 0.0 : (referenceKl * mask).sum().ToDouble(),
+            KlReference: referenceKl is null ? 0.0 : (referenceKl * mask).sum().ToDouble(),
             Entropy: (batch.Entropy * mask).sum().ToDouble(),
             Ratio: (ratio * mask).sum().ToDouble());
     }

@@ -2,6 +2,8 @@ using R1Actors.Configuration.Sections;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Settings;
 using R1Actors.Policy.Settings;
+using R1Actors.Rewards;
+using R1Actors.Training.Configuration;
 
 namespace R1Actors.Configuration;
 
@@ -11,7 +13,8 @@ namespace R1Actors.Configuration;
 /// </summary>
 public sealed record R1Settings(
     RunSettings Run, TorchSettings Torch, LoggingSettings Logging, PipelineSettings Pipeline, DataSettings Data,
-    ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling)
+    RewardSettings Rewards, ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling,
+    TrainingSettings Training)
 {
     public static R1Settings Bind(SettingsReader r) => new(
         RunSettings.Bind(r),
@@ -19,9 +22,11 @@ public sealed record R1Settings(
         LoggingSettings.Bind(r),
         PipelineSettingsBinder.Bind(r),
         DataSettingsBinder.Bind(r),
+        RewardSettingsBinder.Bind(r),
         PolicySettingsBinder.BindModel(r),
         PolicySettingsBinder.BindTokenizer(r),
-        PolicySettingsBinder.BindSampling(r));
+        PolicySettingsBinder.BindSampling(r),
+        TrainingSection.Bind(r));
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>
     public static (R1Settings Settings, ConfigSource Source) Load(string? configFile, IReadOnlyList<string> sets)

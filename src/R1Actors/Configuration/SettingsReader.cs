@@ -111,6 +111,10 @@ public sealed class SettingsReader(ConfigSource source)
     public IReadOnlyList<string> StringList(string key)
     {
         var value = Value(key);
+        if (value.Values.Any(v => v is HoconArray) && value.Values.All(v => v is HoconArray { } a ? a.GetArray().Count == 0 : string.IsNullOrWhiteSpace(v.GetString())))
+        {
+            return []; // Akka's HOCON does not count an empty list ([]) as an array
+        }
         if (!value.IsArray())
         {
             throw Fail(key, $"expected a list such as [\"a\", \"b\"], got {Describe(value)}");

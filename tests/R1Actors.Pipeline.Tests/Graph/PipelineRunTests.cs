@@ -21,4 +21,47 @@ public sealed class PipelineRunTests : PipelineTestKit
         Assert.Equal(trained.Length, trained.Distinct().Count());
         Assert.Equal(6 * settings.GroupsPerStep * settings.GroupSize, outcome.RolloutsTrained);
     }
+
+    [Fact]
+    public async Task A_skipped_update_counts_as_a_step_but_keeps_the_weights_version()
+    {
+        var learner = new RecordingLearner(skips: batch => batch.Step is 1 or 2);
+        var settings = Harness.Settings(maxSteps: 5, maxStaleness: 0);
+
+        var (outcome, steps) = await Harness.RunAsync(Sys, settings, Harness.Ports(learner: learner));
+
+        Assert.Equal(5, outcome.Progress.Step);
+        Assert.Equal(3, outcome.Progress.PolicyVersion);
+        Assert.Equal([0L, 1, 1, 1, 2], learner.Steps.Select(b => b.PolicyVersion));
+        Assert.Equal(0, outcome.DroppedRolloutsTotal);
+        Assert.Equal("no group carried a reward signal", steps[1].Outcome.SkipReason);
+    }
+
+    [Fact]
+    public async Task A_learner_that_goes_back_in_versions_stops_the_run_without_retrying_the_step()
+    {
+        var learner = new BackwardsLearner();
+
+        var error = await Assert.ThrowsAsync<PipelineFailedException>(() => Harness.RunAsync(Sys, Harness.Settings(maxSteps: 5), Harness.Ports(learner: learner)));
+
+        Assert.Contains("without saying it skipped the update", error.Message);
+        Assert.Equal(1, learner.Calls);
+    }
+
+    private sealed class BackwardsLearner : R1Actors.Pipeline.Contracts.ILearnerPort
+    {
+        public int Calls { get; private set; }
+
+        public long PolicyVersion => 0;
+
+        public R1Actors.Pipeline.Contracts.StepOutcome Step(R1Actors.Pipeline.Contracts.LearnerBatch batch)
+        {
+            Calls++;
+            return new(0, new Dictionary<string, double>());
+        }
+
+        public void Checkpoint(R1Actors.Pipeline.Contracts.PipelineProgress progress)
+        {
+        }
+    }
 }

@@ -72,6 +72,14 @@ public sealed class SandboxFakeSuccessTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task Modules_the_program_imported_are_visible_to_mbpp_style_tests()
+    {
+        var program = "import math\n\ndef area(r):\n    return math.pi * r * r\n";
+        var result = await fixture.RunTests(program, "assert math.isclose(area(2), 12.566, rel_tol=0.001)\n");
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
     public async Task Tests_that_never_call_the_program_do_not_pass()
     {
         var result = await fixture.RunTests("def add(a, b):\n    return a + b\n", "assert 1 + 1 == 2\n");

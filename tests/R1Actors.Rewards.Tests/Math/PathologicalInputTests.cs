@@ -48,6 +48,17 @@ public sealed class PathologicalInputTests
     }
 
     [Fact]
+    public void A_comparison_past_its_deadline_is_not_equal_with_the_deadline_as_reason()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(50) };
+        var slow = new MathEquivalence(new MathSettings { Clock = clock });
+        var verdict = slow.Compare(string.Join("+", Enumerable.Repeat("x^2", 200)), "200x^2");
+        Assert.False(verdict.Equal);
+        Assert.Contains("deadline", verdict.Reason);
+        Assert.True(Equivalence.Compare(string.Join("+", Enumerable.Repeat("x^2", 200)), "200x^2").Equal);
+    }
+
+    [Fact]
     public void Overflowing_values_on_both_sides_are_never_equal()
     {
         var verdict = Equivalence.Compare("10^{10^{10}}", "10^{10^{10}}");

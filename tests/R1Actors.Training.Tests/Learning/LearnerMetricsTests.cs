@@ -1,3 +1,4 @@
+using R1Actors.Policy.Sampling;
 using R1Actors.Training.Batches;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
@@ -26,20 +27,20 @@ public class LearnerMetricsTests
 
         var metrics = learner.Train(batch).Metrics.ToDictionary();
 
-        Assert.Equal(2.5 / 6, metrics["reward"], 12);
+        Assert.Equal(2.5 / 6, metrics["reward_mean"], 12);
         Assert.Equal((Math.Sqrt(1.0 / 3) + 0.0) / 2, metrics["reward_std"], 12);   // group stds √(1/3) and 0
         Assert.Equal(1.0 / 6, metrics["accuracy"], 12);
         Assert.Equal(3.0 / 4, metrics["frac_reward_zero_std"], 12);                // 1 in the batch + 2 discarded, of 4
-        Assert.Equal(17.0 / 6, metrics["completions/mean_length"], 12);
-        Assert.Equal(6, metrics["completions/max_length"]);
-        Assert.Equal(1, metrics["completions/min_length"]);
+        Assert.Equal(17.0 / 6, metrics["completion_length_mean"], 12);
+        Assert.Equal(6, metrics["completion_length_max"]);
+        Assert.Equal(1, metrics["completion_length_min"]);
         Assert.Equal(1.0 / 6, metrics["completions/clipped_ratio"], 12);
         Assert.Equal(17, metrics["num_tokens"]);
         Assert.Equal(1, metrics["policy_version"]);
         Assert.Equal(1e-2, metrics["learning_rate"]);
         Assert.True(metrics["grad_norm"] > 0);
-        Assert.False(metrics.ContainsKey("kl"));
-        foreach (var name in new[] { "loss", "approx_kl", "entropy", "clip_ratio/low_mean", "clip_ratio/high_mean", "clip_ratio/region_mean", "tokens_per_second" })
+        Assert.False(metrics.ContainsKey("kl_reference"));
+        foreach (var name in new[] { "loss", "kl", "entropy", "clip_ratio/low_mean", "clip_ratio/high_mean", "clip_ratio/region_mean", "tokens_per_second" })
             Assert.True(double.IsFinite(metrics[name]), name);
     }
 
@@ -53,7 +54,7 @@ public class LearnerMetricsTests
         learner.Train(fresh);
         var metrics = learner.Train(fresh).Metrics;
         Assert.Equal(2, metrics.StalenessMax);
-        Assert.Equal(2.0, metrics.StalenessMean);
+        Assert.Equal(2.0, metrics.Staleness);
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public class LearnerMetricsTests
         using var penalise = new Learner(model, Settings.Learner(truncation: new PenaliseTruncated(1.0)));
         var metrics = penalise.Train(Batch()).Metrics;
         Assert.Equal(0.0, metrics.FracRewardZeroStd);
-        Assert.True(metrics.AdvantageAbsMean > 0.5);
+        Assert.True(metrics.AdvantagesAbsMean > 0.5);
     }
 
     [Fact]

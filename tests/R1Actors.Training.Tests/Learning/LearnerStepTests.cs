@@ -26,9 +26,9 @@ public class LearnerStepTests
         var batch = new TrainingBatch([Groups.OnPolicy(model, Prompt, ([2, 3, 4], 1.0), ([5], 0.0), ([6, 7], 0.5))]);
         var metrics = learner.Train(batch).Metrics;
         Assert.Equal(1.0, metrics.ImportanceRatioMean, 5);
-        Assert.Equal(0.0, metrics.ClipRatioLow);
-        Assert.Equal(0.0, metrics.ClipRatioHigh);
-        Assert.Equal(0.0, metrics.ApproxKl, 6);
+        Assert.Equal(0.0, metrics.ClipRatioLowMean);
+        Assert.Equal(0.0, metrics.ClipRatioHighMean);
+        Assert.Equal(0.0, metrics.Kl, 6);
         Assert.Equal(6, metrics.TokensTrained);
     }
 
@@ -93,6 +93,20 @@ public class LearnerStepTests
     }
 
     [Fact]
+    public void Nan_gradient_with_a_finite_loss_skips_the_step_and_leaves_weights_untouched()
+    {
+        using var model = new TinyDecoder { PoisonedGradient = true };
+        using var learner = new Learner(model, Settings.Learner());
+        var before = ModuleTensors.Copy(model);
+        var result = learner.Train(EveryTokenOnce(model, rewarded: 1));
+        Assert.False(result.Applied);
+        Assert.Contains("gradient norm is NaN", result.SkipReason);
+        Assert.True(double.IsFinite(result.Metrics.Loss));
+        Assert.True(ModuleTensors.Equal(model, before));
+        Assert.Equal(0, learner.Optimizer.StepsApplied);
+    }
+
+    [Fact]
     public void Each_applied_step_publishes_the_next_weights_version()
     {
         using var model = new TinyDecoder();
@@ -150,9 +164,9 @@ public class LearnerStepTests
         using var learner = new Learner(model, Settings.Learner(loss: new PolicyLossSettings(KlBeta: 0.01)), reference);
         var first = learner.Train(EveryTokenOnce(model, rewarded: 6)).Metrics;
         var second = learner.Train(EveryTokenOnce(model, rewarded: 6)).Metrics;
-        Assert.Equal(0.0, first.KlToReference!.Value, 9);
-        Assert.True(second.KlToReference > 1e-6, $"kl after one step: {second.KlToReference}");
-        Assert.True(second.ToDictionary().ContainsKey("kl"));
+        Assert.Equal(0.0, first.KlReference!.Value, 9);
+        Assert.True(second.KlReference > 1e-6, $"kl after one step: {second.KlReference}");
+        Assert.True(second.ToDictionary().ContainsKey("kl_reference"));
     }
 
     [Fact]

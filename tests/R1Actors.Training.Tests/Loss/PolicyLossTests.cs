@@ -78,7 +78,7 @@ public class PolicyLossTests
         var k3 = 0.5 - Math.Log(0.5) - 1;
         Assert.Equal(0.1 * k3, loss.ToDouble(), 12);
         Assert.All(logProbs.grad!.data<double>().ToArray(), g => Assert.Equal(0.1 * 0.5 / 3, g, 12));
-        Assert.Equal(3 * k3, statistics.KlToReference, 12);
+        Assert.Equal(3 * k3, statistics.KlReference, 12);
     }
 
     [Fact]

@@ -53,6 +53,9 @@ internal sealed class TinyDecoder : nn.Module<Tensor, Tensor, Tensor>, ICausalLa
 
     public bool Poisoned { get; set; }
 
+    /// <summary>Keeps the forward pass finite but makes the gradient NaN (0 · ∂√x/∂x at x = 0 = 0 · ∞).</summary>
+    public bool PoisonedGradient { get; set; }
+
     public nn.Module Module => this;
 
     public Tensor Forward(Tensor inputIds, Tensor attentionMask) => forward(inputIds, attentionMask);
@@ -64,6 +67,8 @@ internal sealed class TinyDecoder : nn.Module<Tensor, Tensor, Tensor>, ICausalLa
         var prefix = (h * mask).cumsum(1) / mask.cumsum(1).clamp_min(1.0);          // (B, T, D) causal mean
         var x = mix.forward(cat([h, prefix], -1)).tanh();                           // (B, T, D)
         var logits = lm_head.forward(norm.forward(x));                              // (B, T, V)
+        if (PoisonedGradient)
+            logits = logits + 0.0 * (mix.weight! - mix.weight!.detach()).sqrt().sum();
         return Poisoned ? logits * double.NaN : logits;
     }
 }

@@ -4,6 +4,7 @@
 import builtins
 import os
 import sys
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sandbox_protocol as protocol  # noqa: E402
@@ -49,6 +50,8 @@ def answer(module, request):
 
 
 def value_or_opaque(value):
+    if isinstance(value, types.ModuleType):
+        return ["module", value.__name__]
     try:
         return ["value", protocol.encode(value)]
     except (TypeError, ValueError):

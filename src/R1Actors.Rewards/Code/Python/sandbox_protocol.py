@@ -154,6 +154,34 @@ def kill_uid(uid):
             return
 
 
+def kill_children(parent):
+    """Kills the children of parent until none are left: as a subreaper, orphans keep re-parenting to it."""
+    for _ in range(50):
+        children = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == parent and fields[0] != "Z":
+                    children.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+        if not children:
+            return
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
 def tail(data, limit=300):
     text = data.decode("utf-8", "replace").strip() if isinstance(data, bytes) else str(data)
     return text[-limit:]
@@ -264,8 +292,10 @@ def test(job, channel):
     for name, entry in reply.get("names", {}).items():
         if entry == ["callable"]:
             scope[name] = channel.proxy(name)
-        elif isinstance(entry, list) and entry and entry[0] == "value":
+        elif isinstance(entry, list) and len(entry) == 2 and entry[0] == "value":
             scope[name] = decode(entry[1])
+        elif isinstance(entry, list) and len(entry) == 2 and entry[0] == "module" and isinstance(entry[1], str):
+            scope[name] = import_trusted(entry[1])
     exec(compile(tree, "test_code", "exec"), scope)
     if entry_point and callable(scope.get("check")):
         if entry_point not in scope:
@@ -274,6 +304,15 @@ def test(job, channel):
     if channel.calls == 0:
         return {"passed": False, "status": "wrong-answer", "detail": "the tests never called the program"}
     return {"passed": True, "status": "passed", "detail": "", "calls": channel.calls}
+
+
+def import_trusted(name):
+    """A module the program imported (MBPP tests use the program's `import math`), imported afresh by the tester."""
+    import importlib
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
 
 
 def assertion_detail(error):

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using R1Actors.Benchmarks;
 using R1Actors.Cli;
 
 namespace R1Actors.Commands.Bench;
@@ -6,10 +7,38 @@ namespace R1Actors.Commands.Bench;
 /// <summary><c>r1actors bench learner</c>.</summary>
 public static class LearnerBenchCommand
 {
+    private static readonly string[] ModelNames = ["tiny", "qwen2.5-0.5b"];
+
     public static Command Create()
     {
         var command = new Command("learner", "Learner tokens/s and achieved GFLOP/s for the tiny and a Qwen2.5-0.5B-shaped model against the matmul ceiling");
-        command.SetAction(_ => CommandAction.Run(() => Unavailable.Answer("bench learner")));
+        var models = new Option<string[]>("--models")
+        {
+            Description = "Which models to measure: tiny, qwen2.5-0.5b (default: both)",
+            DefaultValueFactory = _ => ModelNames,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var steps = new Option<int>("--steps") { Description = "Measured steps per model after one warm-up step (default: 5 tiny, 2 Qwen)" };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (default: one per core)" };
+        command.Add(models);
+        command.Add(steps);
+        command.Add(threads);
+        command.SetAction(parse => CommandAction.Run(() =>
+        {
+            var chosen = parse.GetValue(models)!;
+            var unknown = chosen.Except(ModelNames).ToArray();
+            if (unknown.Length > 0)
+                throw new UsageException($"--models: unknown model {string.Join(", ", unknown)}; expected {string.Join(" or ", ModelNames)}");
+            var requestedSteps = parse.GetValue(steps);
+            var cases = new List<LearnerBenchCase>();
+            if (chosen.Contains("tiny"))
+                cases.Add(LearnerBenchModels.Tiny(requestedSteps > 0 ? requestedSteps : 5));
+            if (chosen.Contains("qwen2.5-0.5b"))
+                cases.Add(LearnerBenchModels.Qwen05B(requestedSteps > 0 ? requestedSteps : 2));
+            var requestedThreads = parse.GetValue(threads);
+            LearnerBench.Run(cases, requestedThreads > 0 ? requestedThreads : Environment.ProcessorCount, Console.Out);
+            return ExitCodes.Success;
+        }));
         return command;
     }
 }

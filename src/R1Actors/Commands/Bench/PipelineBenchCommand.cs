@@ -77,6 +77,7 @@ public static class PipelineBenchCommand
         report.Section($"Overhead: every stage free, {overhead.Scenario.Devices} devices, {overhead.Scenario.Verifiers} verifiers, {overhead.Scenario.RolloutsPerStep} rollouts per step");
         report.Figure("overhead_rollouts_per_s", "rollouts through the pipeline", overhead.RolloutsPerSecond, "rollouts/s", "F0");
         report.Figure("overhead_us_per_rollout", "pipeline overhead per rollout", overhead.MicrosecondsPerRollout, "us", "F1");
+        report.Figure("overhead_dropped", "rollouts dropped as stale (overtaken groups, k=2)", overhead.DroppedRollouts, "", "F0");
         report.Fact("steps_per_scenario", "steps per scenario", steps.ToString(CultureInfo.InvariantCulture));
         report.Finish();
     }

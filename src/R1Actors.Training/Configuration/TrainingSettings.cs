@@ -1,0 +1,72 @@
+using R1Actors.Policy.Model;
+using R1Actors.Training.Learning;
+using R1Actors.Training.Loss;
+using R1Actors.Training.Optimization;
+using static TorchSharp.torch;
+
+namespace R1Actors.Training.Configuration;
+
+/// <summary>
+/// <c>r1.training</c> as plain values, bound from reference.conf by the executable (defaults live there only).
+/// <see cref="CreateLearnerSettings"/> turns the names into strategy objects through <see cref="TrainingStrategies"/>.
+/// </summary>
+/// <param name="Device">Where the learner trains (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>, …).</param>
+/// <param name="Dtype">Weights the learner trains: <c>float32</c> or <c>bfloat16</c>.</param>
+public sealed record TrainingSettings(
+    string Device,
+    string Dtype,
+    AlgorithmSettings Algorithm,
+    OptimizerSettings Optimizer,
+    ScheduleSettings Schedule,
+    CheckpointSettings Checkpoint)
+{
+    /// <summary>The dtype of the trained weights.</summary>
+    public ScalarType WeightType => Dtypes.Parse(Dtype, "r1.training.dtype", "configuration");
+
+    /// <summary>The learner's device.</summary>
+    public Device TorchDevice => device(Device);
+
+    /// <summary>The learner's algorithm; <paramref name="samplingTemperature"/> is the sampler's own setting.</summary>
+    public LearnerSettings CreateLearnerSettings(double samplingTemperature) => new(
+        TrainingStrategies.Advantage(Algorithm),
+        TrainingStrategies.Truncation(Algorithm),
+        TrainingStrategies.Aggregation(Algorithm),
+        new PolicyLossSettings(Algorithm.ClipLow, Algorithm.ClipHigh, Algorithm.KlBeta, Algorithm.EntropyCoefficient),
+        new AdamWSettings(Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.MaxGradNorm),
+        TrainingStrategies.Schedule(Optimizer.Lr, Schedule),
+        new MicroBatchSettings(Optimizer.MicroBatchSize, Optimizer.MicroBatchTokens),
+        samplingTemperature,
+        Checkpoint.MetricHistory);
+}
+
+/// <summary><c>r1.training.algorithm</c>.</summary>
+public sealed record AlgorithmSettings(
+    string Advantage,
+    double AdvantageEpsilon,
+    double ClipLow,
+    double ClipHigh,
+    double KlBeta,
+    double EntropyCoefficient,
+    string Aggregation,
+    int ConstantNormaliser,
+    string Truncated,
+    double TruncatedPenalty,
+    bool DynamicSampling,
+    int MaxDiscardedGroups);
+
+/// <summary><c>r1.training.optimizer</c>.</summary>
+public sealed record OptimizerSettings(
+    double Lr,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    double WeightDecay,
+    double MaxGradNorm,
+    int MicroBatchSize,
+    int MicroBatchTokens);
+
+/// <summary><c>r1.training.schedule</c>.</summary>
+public sealed record ScheduleSettings(string Kind, long WarmupSteps, long TotalSteps, double MinLrRatio);
+
+/// <summary><c>r1.training.checkpoint</c>; <see cref="Directory"/> is relative to the run folder.</summary>
+public sealed record CheckpointSettings(string Directory, int EverySteps, int KeepLast, bool VerifyHashes, int MetricHistory);

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using R1Actors.Policy.Checkpoints;
+using R1Actors.Policy.Model;
+using R1Actors.Training.Batches;
+using R1Actors.Training.Checkpoints;
+using R1Actors.Training.Configuration;
+using Serilog;
+
+namespace R1Actors.Training.Learning;
+
+/// <summary>
+/// Everything the learner actor owns during a run, opened in one call: the policy (from the newest complete
+/// checkpoint of the run, else from the base model folder), the frozen reference when the KL penalty is on
+/// (always the base model), the <see cref="Learning.Learner"/> with its optimizer state restored, and the
+/// run's <see cref="CheckpointStore"/>. The current weights are published before <see cref="Open"/> returns,
+/// so samplers can start at once. Not thread-safe: use it from the learner's thread.
+/// </summary>
+public sealed class LearnerSession : IDisposable
+{
+    private readonly CausalLanguageModel _policy;
+    private readonly CausalLanguageModel? _reference;
+    private readonly int _checkpointEvery;
+
+    private LearnerSession(CausalLanguageModel policy, CausalLanguageModel? reference, Learner learner, CheckpointStore checkpoints,
+        TrainerState? resumed, int checkpointEvery)
+    {
+        _policy = policy;
+        _reference = reference;
+        Learner = learner;
+        Checkpoints = checkpoints;
+        Resumed = resumed;
+        LastCheckpointStep = resumed?.Step;
+        _checkpointEvery = checkpointEvery;
+    }
+
+    public Learner Learner { get; }
+
+    public CheckpointStore Checkpoints { get; }
+
+    /// <summary>The state the run resumed from (with the pipeline's blob); null for a fresh run.</summary>
+    public TrainerState? Resumed { get; }
+
+    /// <summary>The step of the newest checkpoint written or resumed from.</summary>
+    public long? LastCheckpointStep { get; private set; }
+
+    /// <summary>True when <c>r1.training.checkpoint.every-steps</c> says the current step should be saved.</summary>
+    public bool CheckpointDue => Learner.Step > 0 && Learner.Step % _checkpointEvery == 0 && LastCheckpointStep != Learner.Step;
+
+    /// <param name="settings">The bound <c>r1.training</c> block.</param>
+    /// <param name="baseModelFolder">The Hugging Face folder of the initial policy.</param>
+    /// <param name="runDirectory">The run folder; checkpoints go to its <c>r1.training.checkpoint.dir</c>.</param>
+    /// <param name="samplingTemperature">The sampler's temperature (see <see cref="LearnerSettings.Temperature"/>).</param>
+    public static LearnerSession Open(TrainingSettings settings, string baseModelFolder, string runDirectory, double samplingTemperature,
+        ILogger? log = null, TimeProvider? time = null)
+    {
+        var learnerSettings = settings.CreateLearnerSettings(samplingTemperature);
+        var store = new CheckpointStore(Path.Combine(runDirectory, settings.Checkpoint.Directory), settings.Checkpoint.KeepLast,
+            settings.Checkpoint.VerifyHashes, log, time);
+        store.RemovePartialSaves();
+        var latest = store.Latest();
+        var policy = ModelFolder.Load(latest?.Path ?? baseModelFolder, settings.TorchDevice, settings.WeightType);
+        CausalLanguageModel? reference = null;
+        Learner? learner = null;
+        try
+        {
+            if (learnerSettings.Loss.UsesReference)
+                reference = ModelFolder.Load(baseModelFolder, settings.TorchDevice, settings.WeightType);
+            learner = new Learner(policy, learnerSettings, reference, log, time);
+            var resumed = latest is null ? null : store.Restore(learner, latest);
+            learner.PublishCurrent();
+            return new LearnerSession(policy, reference, learner, store, resumed, settings.Checkpoint.EverySteps);
+        }
+        catch
+        {
+            learner?.Dispose();
+            reference?.Dispose();
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One learner step (see <see cref="Learner.Train"/>).</summary>
+    public StepResult Train(TrainingBatch batch) => Learner.Train(batch);
+
+    /// <summary>Saves <c>checkpoint-STEP/</c> with the pipeline's resume state.</summary>
+    public CheckpointInfo SaveCheckpoint(JsonElement? pipelineState)
+    {
+        var saved = Checkpoints.Save(Learner, pipelineState);
+        LastCheckpointStep = saved.Step;
+        return saved;
+    }
+
+    public void Dispose()
+    {
+        Learner.Dispose();
+        _reference?.Dispose();
+        _policy.Dispose();
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using R1Actors.Policy.Model;
+using R1Actors.Policy.Sampling;
+using R1Actors.Training.Advantages;
+using R1Actors.Training.Batches;
+using R1Actors.Training.Learning;
+using R1Actors.Training.Loss;
+using R1Actors.Training.Optimization;
+using static TorchSharp.torch;
+
+namespace R1Actors.Benchmarks;
+
+/// <summary>
+/// <c>r1actors bench learner</c>: full learner steps (forward, backward, AdamW, weight publication) on
+/// synthetic scored groups, for the demo's tiny policy and a Qwen2.5-0.5B-shaped one, reported as trained
+/// completion tokens/s and achieved model GFLOP/s against the matmul ceiling measured in the same run.
+/// Weights are random: speed does not depend on their values.
+/// </summary>
+public static class LearnerBench
+{
+    /// <param name="ceilingSeconds">Time spent on each matmul size of the ceiling measurement.</param>
+    public static void Run(IReadOnlyList<LearnerBenchCase> cases, int threads, TextWriter output, double ceilingSeconds = 1.0)
+    {
+        set_num_threads(threads);
+        var report = new BenchReport("learner", output);
+        report.Fact("machine", "machine", $"{Environment.ProcessorCount} logical CPUs, libtorch threads {get_num_threads()}, float32");
+        var ceiling = MatmulCeiling.MeasureGflops(CPU, secondsPerSize: ceilingSeconds);
+        report.Figure("matmul_ceiling_gflops", "matmul ceiling (best float32 square matmul)", ceiling, "GFLOP/s", "F1");
+        foreach (var benchCase in cases)
+            Measure(benchCase, ceiling, report);
+        report.Finish();
+    }
+
+    private static void Measure(LearnerBenchCase c, double ceiling, BenchReport report)
+    {
+        report.Section($"{c.Name}: {c.Config.NumHiddenLayers} layers, hidden {c.Config.HiddenSize}, vocab {c.Config.VocabSize}, " +
+                       $"{c.Groups}×{c.GroupSize} completions of ≤{c.CompletionTokens} tokens after {c.PromptTokens}-token prompts");
+        using var model = ModelInitializer.CreateRandom(c.Config, ScalarType.Float32, CPU, seed: 1);
+        var settings = new LearnerSettings(new GrpoAdvantages(), new KeepTruncated(), new TokenMeanAggregation(),
+            new PolicyLossSettings(), new AdamWSettings(), new ConstantSchedule(1e-6, 0), new MicroBatchSettings(c.MicroBatchSize));
+        using var learner = new Learner(model, settings);
+        var batch = SyntheticBatch(c, new Random(1234));
+        var rows = batch.Groups.SelectMany(g => g.Completions.Select(x => (g.PromptIds.Count, x.CompletionIds.Count))).ToArray();
+        var flops = LearnerBenchModels.StepFlops(c.Config, rows);
+
+        learner.Train(batch);                                   // warm-up: allocations, first-touch of optimizer state
+        var seconds = new List<double>();
+        long tokens = 0;
+        for (var step = 0; step < c.Steps; step++)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = learner.Train(batch);
+            seconds.Add(clock.Elapsed.TotalSeconds);
+            tokens = result.Metrics.TokensTrained;
+        }
+        var mean = seconds.Average();
+        var gflops = flops / mean / 1e9;
+        var key = c.Name.Replace('.', '_').Replace('-', '_');
+        report.Figure($"{key}_parameters_millions", "parameters", c.Config.ParameterCount() / 1e6, "M");
+        report.Figure($"{key}_step_seconds", $"learner step (mean of {c.Steps})", mean, "s", "F3");
+        report.Figure($"{key}_tokens_per_second", "completion tokens trained per second", tokens / mean, "tok/s", "F0");
+        report.Figure($"{key}_positions_per_second", "positions through the model per second (prompt + completion)",
+            rows.Sum(r => r.Item1 + r.Item2 - 1) / mean, "tok/s", "F0");
+        report.Figure($"{key}_gflops", "achieved model GFLOP/s (forward + backward)", gflops, "GFLOP/s", "F1");
+        report.Figure($"{key}_fraction_of_ceiling", "fraction of the matmul ceiling", gflops / ceiling, "", "P1");
+        report.Figure($"{key}_peak_working_set_mb", "peak working set of the process so far", Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, "MiB", "F0");
+    }
+
+    /// <summary>Random prompts and completions (a quarter of each group runs to the limit, as truncated), rewards 0/1.</summary>
+    private static TrainingBatch SyntheticBatch(LearnerBenchCase c, Random random)
+    {
+        var vocab = c.Config.VocabSize;
+        var groups = Enumerable.Range(0, c.Groups).Select(_ =>
+        {
+            var prompt = Enumerable.Range(0, c.PromptTokens).Select(_ => random.Next(3, vocab)).ToArray();
+            var completions = Enumerable.Range(0, c.GroupSize).Select(i =>
+            {
+                var full = i % 4 == 0;
+                var length = full ? c.CompletionTokens : random.Next(c.CompletionTokens / 2, c.CompletionTokens + 1);
+                var ids = Enumerable.Range(0, length).Select(_ => random.Next(3, vocab)).ToArray();
+                var logProbs = ids.Select(_ => (float)(-1.0 - random.NextDouble())).ToArray();
+                return new ScoredCompletion(ids, logProbs, random.Next(2), full ? FinishReason.Length : FinishReason.Stop, 0, false);
+            }).ToArray();
+            return new ScoredGroup(prompt, completions);
+        }).ToArray();
+        return new TrainingBatch(groups);
+    }
+}

@@ -1,0 +1,79 @@
+using R1Actors.Training.Configuration;
+
+namespace R1Actors.Configuration.Sections;
+
+/// <summary>
+/// Binds <c>r1.training</c> (the learner: algorithm, optimizer, schedule, checkpoints) into
+/// <see cref="TrainingSettings"/>; names are checked against <see cref="TrainingStrategies"/>, so a value that
+/// binds always builds.
+/// </summary>
+public static class TrainingSection
+{
+    private static readonly string[] WeightDtypes = ["float32", "bfloat16"];
+
+    public static TrainingSettings Bind(SettingsReader r)
+    {
+        return new TrainingSettings(
+            r.String("r1.training.device", allowEmpty: false),
+            r.OneOf("r1.training.dtype", WeightDtypes),
+            Algorithm(r),
+            Optimizer(r),
+            Schedule(r),
+            Checkpoint(r));
+    }
+
+    private static AlgorithmSettings Algorithm(SettingsReader r)
+    {
+        const string a = "r1.training.algorithm.";
+        return new AlgorithmSettings(
+            r.OneOf(a + "advantage", [.. TrainingStrategies.Advantages.Keys]),
+            r.Double(a + "advantage-epsilon", min: 0),
+            r.Double(a + "clip-low", min: 0, max: 0.999),
+            r.Double(a + "clip-high", min: 0),
+            r.Double(a + "kl-beta", min: 0),
+            r.Double(a + "entropy-coefficient"),
+            r.OneOf(a + "aggregation", [.. TrainingStrategies.Aggregations.Keys]),
+            r.Int(a + "constant-normaliser", min: 1),
+            r.OneOf(a + "truncated", [.. TrainingStrategies.Truncations.Keys]),
+            r.Double(a + "truncated-penalty", min: 0),
+            r.Bool(a + "dynamic-sampling"),
+            r.Int(a + "max-discarded-groups", min: 0));
+    }
+
+    private static OptimizerSettings Optimizer(SettingsReader r)
+    {
+        const string o = "r1.training.optimizer.";
+        return new OptimizerSettings(
+            r.Double(o + "lr", min: 0, minExclusive: true),
+            r.Double(o + "beta1", min: 0, max: 0.999999),
+            r.Double(o + "beta2", min: 0, max: 0.999999),
+            r.Double(o + "epsilon", min: 0, minExclusive: true),
+            r.Double(o + "weight-decay", min: 0),
+            r.Double(o + "max-grad-norm", min: 0),
+            r.Int(o + "micro-batch-size", min: 1),
+            r.Int(o + "micro-batch-tokens", min: 0));
+    }
+
+    private static ScheduleSettings Schedule(SettingsReader r)
+    {
+        const string s = "r1.training.schedule.";
+        var kind = r.OneOf(s + "kind", [.. TrainingStrategies.Schedules.Keys]);
+        var warmup = r.Long(s + "warmup-steps", min: 0);
+        var total = r.Long(s + "total-steps", min: 0);
+        var floor = r.Double(s + "min-lr-ratio", min: 0, max: 1);
+        if (kind == "cosine" && total <= warmup)
+            throw r.Fail(s + "total-steps", $"the cosine schedule decays until total-steps, which must be greater than warmup-steps ({warmup}); got {total}");
+        return new ScheduleSettings(kind, warmup, total, floor);
+    }
+
+    private static CheckpointSettings Checkpoint(SettingsReader r)
+    {
+        const string c = "r1.training.checkpoint.";
+        return new CheckpointSettings(
+            r.String(c + "dir", allowEmpty: false),
+            r.Int(c + "every-steps", min: 1),
+            r.Int(c + "keep-last", min: 1),
+            r.Bool(c + "verify-hashes"),
+            r.Int(c + "metric-history", min: 0));
+    }
+}

@@ -1,0 +1,69 @@
+using R1Actors.Rewards.Code;
+
+namespace R1Actors.Rewards.Tests.Code;
+
+[Collection(SandboxCollection.Name)]
+public sealed class CodeRewardTests(SandboxFixture fixture)
+{
+    [Theory]
+    [InlineData("Here:\n```python\nprint(1)\n```\nand again\n```python\nprint(2)\n```", "print(2)\n")]
+    [InlineData("```py\nx = 1\n```\n```text\nnot code\n```", "x = 1\n")]
+    [InlineData("<think>plan</think><answer>print(3)</answer>", "print(3)")]
+    [InlineData("print(4)", "print(4)")]
+    [InlineData("```python\nprint(5)\n```\n```python\nunclosed", "print(5)\n")]
+    public void The_program_is_the_last_python_block_else_the_answer_else_everything(string completion, string expected)
+    {
+        Assert.Equal(expected, ProgramExtractor.Extract(completion));
+    }
+
+    [Fact]
+    public async Task Stdio_task_scores_one_only_when_every_case_passes()
+    {
+        var reward = new CodeReward(fixture.Sandbox, partialCredit: false);
+        var task = new TaskSpec("code", Fields.Of(("tests", new[] { new { stdin = "2 3\n", stdout = "5\n" }, new { stdin = "1 1\n", stdout = "2\n" } })));
+        var right = await reward.ScoreAsync(task, "```python\na, b = map(int, input().split())\nprint(a + b)\n```", CancellationToken.None);
+        Assert.Equal(1, right.Score);
+        var wrong = await reward.ScoreAsync(task, "```python\nprint(5)\n```", CancellationToken.None);
+        Assert.Equal(0, wrong.Score);
+        Assert.Contains("case 2 of 2 wrong-answer", wrong.Reason);
+    }
+
+    [Fact]
+    public async Task Partial_credit_scores_the_fraction_of_cases_passed()
+    {
+        var reward = new CodeReward(fixture.Sandbox, partialCredit: true);
+        var task = new TaskSpec("code", Fields.Of(("tests", new[] { new { stdin = "", stdout = "5" }, new { stdin = "", stdout = "6" } })));
+        var outcome = await reward.ScoreAsync(task, "print(5)", CancellationToken.None);
+        Assert.Equal(0.5, outcome.Score);
+    }
+
+    [Fact]
+    public async Task Test_code_and_stdio_cases_must_both_pass()
+    {
+        var reward = new CodeReward(fixture.Sandbox, partialCredit: false);
+        var task = new TaskSpec("code", Fields.Of(
+            ("tests", new[] { new { stdin = "", stdout = "ready" } }),
+            ("test_code", "assert double(4) == 8\n")));
+        Assert.Equal(1, (await reward.ScoreAsync(task, "def double(x):\n    return 2 * x\nprint('ready')\n", CancellationToken.None)).Score);
+        Assert.Equal(0, (await reward.ScoreAsync(task, "def double(x):\n    return 2 * x\nprint('nope')\n", CancellationToken.None)).Score);
+    }
+
+    [Fact]
+    public async Task A_humaneval_prompt_prefix_is_continued_by_the_completion()
+    {
+        var task = new TaskSpec("code", Fields.Of(
+            ("program_prefix", "def triple(x):\n    \"\"\"Three times x.\"\"\"\n"),
+            ("test_code", "def check(candidate):\n    assert candidate(2) == 6\n"),
+            ("entry_point", "triple")));
+        var outcome = await new CodeReward(fixture.Sandbox, false).ScoreAsync(task, "    return 3 * x\n", CancellationToken.None);
+        Assert.True(outcome.Score == 1, outcome.Reason);
+    }
+
+    [Fact]
+    public async Task A_task_without_tests_scores_zero_and_says_so()
+    {
+        var outcome = await new CodeReward(fixture.Sandbox, false).ScoreAsync(new TaskSpec("code", Fields.Of(("x", 1))), "print(1)", CancellationToken.None);
+        Assert.Equal(0, outcome.Score);
+        Assert.Contains("neither 'tests' nor 'test_code'", outcome.Reason);
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using R1Actors.Benchmarks;
+
+namespace R1Actors.Tests.Benchmarks;
+
+public class LearnerBenchTests
+{
+    [Fact]
+    public void Step_flops_count_every_fed_position_the_head_on_completions_only_and_backward_twice()
+    {
+        var config = LearnerBenchModels.Tiny(1).Config;
+        // prompt 3, completion 2 → positions 1..4 are fed; the head runs on the last 2 only.
+        var forward = Enumerable.Range(1, 4).Sum(t => config.FlopsPerToken(t)) - 2 * (2.0 * config.VocabSize * config.HiddenSize);
+        Assert.Equal(3 * forward, LearnerBenchModels.StepFlops(config, [(3, 2)]), 6);
+        Assert.Equal(6 * forward, LearnerBenchModels.StepFlops(config, [(3, 2), (3, 2)]), 6);
+    }
+
+    [Fact]
+    public void The_benchmark_prints_its_figures_and_ends_with_one_json_line()
+    {
+        var output = new StringWriter();
+        var small = LearnerBenchModels.Tiny(1) with { Groups = 2, GroupSize = 2, PromptTokens = 4, CompletionTokens = 6 };
+        LearnerBench.Run([small], threads: 1, output, ceilingSeconds: 0.05);
+        var lines = output.ToString().TrimEnd().Split('\n');
+        using var json = JsonDocument.Parse(lines[^1]);
+        Assert.Equal("learner", json.RootElement.GetProperty("benchmark").GetString());
+        Assert.True(json.RootElement.GetProperty("tiny_tokens_per_second").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("matmul_ceiling_gflops").GetDouble() > 0);
+        Assert.Contains(lines, l => l.Contains("completion tokens trained per second"));
+    }
+}

@@ -1,0 +1,39 @@
+using R1Actors.Configuration;
+
+namespace R1Actors.Tests.Configuration;
+
+public sealed class PipelineSettingsBinderTests
+{
+    [Fact]
+    public void The_reference_pipeline_and_data_settings_bind_with_their_documented_defaults()
+    {
+        var (settings, _) = R1Settings.Load(null, []);
+
+        Assert.Equal(["cpu"], settings.Pipeline.Devices);
+        Assert.Equal(8, settings.Pipeline.GroupSize);
+        Assert.Equal(1, settings.Pipeline.MaxStaleness);
+        Assert.Equal(32, settings.Pipeline.InFlightPrompts);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), settings.Pipeline.BatchLinger);
+        Assert.Equal((ulong)settings.Run.Seed, settings.Pipeline.Seed);
+        Assert.Equal("arithmetic", settings.Data.Source);
+        Assert.Equal("answer", settings.Data.Fields.TaskFields["reference"]);
+        Assert.Equal(["add", "subtract", "multiply"], settings.Data.Arithmetic.Operations.Select(o => o.Name));
+    }
+
+    [Theory]
+    [InlineData("r1.pipeline.devices=[\"cuda:0\", \"cuda:0\"]", "r1.pipeline.devices", "each device may be listed once")]
+    [InlineData("r1.pipeline.max-staleness=-1", "r1.pipeline.max-staleness", "from 0 to 1000, got -1")]
+    [InlineData("r1.pipeline.verify-timeout=0", "r1.pipeline.verify-timeout", "above 0")]
+    [InlineData("r1.data.source=dataset", "r1.data.source", "expected one of \"arithmetic\", \"countdown\", \"files\"")]
+    [InlineData("r1.data.source=files", "r1.data.files", "at least one .jsonl or .parquet file")]
+    [InlineData("r1.data.files=[\"train.csv\"]", "r1.data.files", "\"train.csv\": expected a .jsonl, .json or .parquet file")]
+    [InlineData("r1.data.arithmetic.operations=[\"divide\"]", "r1.data.arithmetic.operations", "unknown operation \"divide\"")]
+    [InlineData("r1.data.countdown.max-numbers=2", "r1.data.countdown.max-numbers", "from 3 to 8, got 2")]
+    public void A_bad_pipeline_or_data_value_names_its_key_and_what_was_expected(string set, string key, string expected)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, [set]));
+
+        Assert.Equal(key, e.Key);
+        Assert.Contains(expected, e.Message);
+    }
+}
