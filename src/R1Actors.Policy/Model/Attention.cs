@@ -69,8 +69,10 @@ internal sealed class Attention : nn.Module
         var grouped = q.view(b, t, kvHeads, groups, headDim)
             .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
         var scores = grouped.matmul(k.transpose(2, 3)).view(b, kvHeads, groups, t, -1);   // (B, kvH, G, T, L)
-        var weights = scores.to(ScalarType.Float32).masked_fill(context.Blocked, float.MinValue)
-            .softmax(-1).to(x.dtype);
+        var upcast = x.dtype != ScalarType.Float32;
+        var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(context.Blocked, float.MinValue).softmax(-1);
+        if (upcast)
+            weights = weights.to(x.dtype);
         var attended = weights.view(b, kvHeads, groups * t, -1).matmul(v)     // (B, kvH, G·T, D)
             .view(b, kvHeads, groups, t, headDim)
             .permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim);          // (B, T, nH·D)
