@@ -4,10 +4,10 @@ namespace R1Actors.Policy.Model;
 
 /// <summary>What every layer of one forward pass shares: rotary angles, the attention mask and the cache.</summary>
 /// <param name="Cos">(B, T, 1, D) rotary cosines of the new tokens' positions.</param>
-/// <param name="Sin">(B, T, 1, D) rotary sines.</param>
+/// <param name="SignedSin">(B, T, 1, D) rotary sines, first half negated (see <see cref="Rotary.Angles"/>).</param>
 /// <param name="Blocked">(B, 1, 1, T, L) bool: true where query t may not see key slot l (future or padding).</param>
 /// <param name="Cache">Keys/values of earlier steps, or null for a full teacher-forced pass.</param>
-internal sealed record AttentionContext(Tensor Cos, Tensor Sin, Tensor Blocked, KvCache? Cache);
+internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor Blocked, KvCache? Cache);
 
 /// <summary>
 /// Grouped-query self-attention as Qwen2/Llama: G = heads / kv_heads query heads share one key/value head
@@ -61,16 +61,18 @@ internal sealed class Attention : nn.Module
             q = q_norm.forward(q);
             k = k_norm.forward(k);
         }
-        q = Rotary.Apply(q, context.Cos, context.Sin) * scale;
-        k = Rotary.Apply(k, context.Cos, context.Sin).transpose(1, 2);    // (B, kvH, T, D)
+        q = Rotary.Apply(q, context.Cos, context.SignedSin) * scale;
+        k = Rotary.Apply(k, context.Cos, context.SignedSin).transpose(1, 2);    // (B, kvH, T, D)
         v = v.transpose(1, 2);
         if (context.Cache is { } cache)
             (k, v) = cache.Append(layer, k, v);                            // (B, kvH, L, D)
         var grouped = q.view(b, t, kvHeads, groups, headDim)
             .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
         var scores = grouped.matmul(k.transpose(2, 3)).view(b, kvHeads, groups, t, -1);   // (B, kvH, G, T, L)
-        var weights = scores.to(ScalarType.Float32).masked_fill(context.Blocked, float.MinValue)
-            .softmax(-1).to(x.dtype);
+        var upcast = x.dtype != ScalarType.Float32;
+        var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(context.Blocked, float.MinValue).softmax(-1);
+        if (upcast)
+            weights = weights.to(x.dtype);
         var attended = weights.view(b, kvHeads, groups * t, -1).matmul(v)     // (B, kvH, G·T, D)
             .view(b, kvHeads, groups, t, headDim)
             .permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim);          // (B, T, nH·D)

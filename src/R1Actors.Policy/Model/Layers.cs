@@ -66,9 +66,9 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = input.to(ScalarType.Float32);
-        var variance = x.pow(2).mean([-1], keepdim: true);
-        var normed = (x * (variance + eps).rsqrt()).to(input.dtype);
-        return (weight * normed).MoveToOuterDisposeScope();
+        var upcast = input.dtype != ScalarType.Float32;
+        var x = upcast ? input.to(ScalarType.Float32) : input;
+        var normed = x * x.pow(2).mean([-1], keepdim: true).add_(eps).rsqrt_();
+        return (weight * (upcast ? normed.to(input.dtype) : normed)).MoveToOuterDisposeScope();
     }
 }

@@ -20,23 +20,26 @@ internal sealed class Rotary
         inverseFrequencies = config.RopeScaling.Scale(baseFrequencies).detach().MoveToOuterDisposeScope();
     }
 
-    /// <summary>(B, T) int64 positions → cos, sin of shape (B, T, 1, D) in <paramref name="dtype"/>.</summary>
-    public (Tensor Cos, Tensor Sin) Angles(Tensor positions, ScalarType dtype)
+    /// <summary>
+    /// (B, T) int64 positions → cos and signed sin, each (B, T, 1, D) in <paramref name="dtype"/>: cos = (cos θ, cos θ),
+    /// signed sin = (−sin θ, sin θ), so that rotate_half(x)·sin = roll(x, D/2)·signed sin and a rotation costs one copy.
+    /// </summary>
+    public (Tensor Cos, Tensor SignedSin) Angles(Tensor positions, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
         var freqs = positions.to(ScalarType.Float32).unsqueeze(-1) * inverseFrequencies;   // (B, T, D/2)
-        var emb = cat([freqs, freqs], -1).unsqueeze(2);                                     // (B, T, 1, D)
-        var cos = emb.cos().to(dtype);
-        var sin = emb.sin().to(dtype);
-        return (cos.MoveToOuterDisposeScope(), sin.MoveToOuterDisposeScope());
+        var cos = freqs.cos();
+        var sin = freqs.sin();
+        var cosFull = cat([cos, cos], -1).unsqueeze(2).to(dtype);                         // (B, T, 1, D)
+        var signedSin = cat([sin.neg(), sin], -1).unsqueeze(2).to(dtype);
+        return (cosFull.MoveToOuterDisposeScope(), signedSin.MoveToOuterDisposeScope());
     }
 
-    /// <summary>x (B, T, heads, D) rotated: x·cos + rotate_half(x)·sin, rotate_half(x) = (−x₂, x₁).</summary>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    /// <summary>x (B, T, heads, D) rotated: x·cos + rotate_half(x)·sin, rotate_half(x) = (−x₂, x₁) = roll(x, D/2)·(−1, 1).</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor signedSin)
     {
         using var scope = NewDisposeScope();
-        var half = x.shape[^1] / 2;
-        var rotated = cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        var rolled = x.roll(x.shape[^1] / 2, -1);
+        return (x * cos + rolled * signedSin).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,115 @@
+using R1Actors.Policy.Checkpoints;
+using R1Actors.Policy.Model;
+using R1Actors.Policy.Sampling;
+using R1Actors.Policy.Settings;
+using R1Actors.Policy.Tokenization;
+using static TorchSharp.torch;
+
+namespace R1Actors.Policy;
+
+/// <summary>One sampled completion as the pipeline needs it: ids, text, behaviour log-probs, finish reason.</summary>
+public sealed record SampledCompletion(
+    int Prompt, int Sample, IReadOnlyList<int> PromptTokenIds, IReadOnlyList<int> CompletionTokenIds, string CompletionText,
+    IReadOnlyList<float> LogProbs, FinishReason FinishReason);
+
+/// <summary>
+/// A policy on one device with its tokenizer and prompt format: what a sampler (or an evaluator) holds.
+/// Questions in, completions out; weights are replaced between calls with <see cref="ModelWeights.CopyInto"/>
+/// on <see cref="Model"/>. Not thread-safe: one caller (thread) at a time.
+/// </summary>
+public sealed class PolicyReplica : IDisposable
+{
+    private readonly BatchGenerator generator;
+    private readonly IReadOnlyList<int> stopTokenIds;
+
+    public PolicyReplica(CausalLanguageModel model, ITokenizer tokenizer, IPromptFormat promptFormat)
+    {
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new ModelFormatException(
+                $"the tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {model.Config.VocabSize}");
+        Model = model;
+        Tokenizer = tokenizer;
+        PromptFormat = promptFormat;
+        generator = new BatchGenerator(model, tokenizer);
+        stopTokenIds = Tokenizers.StopTokenIds(tokenizer, model.Config.EosTokenIds);
+    }
+
+    public CausalLanguageModel Model { get; }
+    public ITokenizer Tokenizer { get; }
+    public IPromptFormat PromptFormat { get; }
+
+    /// <summary>
+    /// Loads the configured model onto <paramref name="device"/> ("cpu", "cuda:0", …): the Hugging Face folder of
+    /// <see cref="ModelSettings.Path"/> with its tokenizer, or, when the path is empty, the built-in tiny model.
+    /// </summary>
+    public static PolicyReplica Load(ModelSettings model, TokenizerSettings tokenizer, string device)
+    {
+        var target = ParseDevice(device);
+        if (model.Path.Length == 0)
+        {
+            var (tiny, characters) = TinyModels.Create(model.Tiny, target, Dtype(model, null));
+            return new PolicyReplica(tiny, characters, CreatePromptFormat(tokenizer, null));
+        }
+        var loaded = ModelFolder.Load(model.Path, target, Dtype(model, ModelFolder.ReadConfig(model.Path)));
+        try
+        {
+            return new PolicyReplica(loaded, Tokenizers.Load(model.Path), CreatePromptFormat(tokenizer, model.Path));
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The prompt token ids for a question: rendered by the prompt format, then tokenized.</summary>
+    public IReadOnlyList<int> EncodePrompt(string question) => Tokenizer.Encode(PromptFormat.Render(question));
+
+    /// <summary>G completions for each prompt; <paramref name="seeds"/> holds one seed per (prompt, sample), prompt-major.</summary>
+    public IReadOnlyList<SampledCompletion> Sample(IReadOnlyList<IReadOnlyList<int>> prompts, int samplesPerPrompt,
+        IReadOnlyList<ulong> seeds, SamplingOptions options)
+    {
+        var result = generator.Generate(new GenerationRequest(prompts, samplesPerPrompt, seeds),
+            options with { StopTokenIds = [.. options.StopTokenIds.Union(stopTokenIds)] });
+        return [.. result.Sequences.Select(s => new SampledCompletion(
+            s.Prompt, s.Sample, prompts[s.Prompt], s.TokenIds, Tokenizer.Decode(s.TokenIds, skipSpecialTokens: true),
+            s.LogProbs, s.FinishReason))];
+    }
+
+    /// <summary>Writes the tokenizer files next to a saved model folder, so that the folder loads as a whole.</summary>
+    public void SaveTokenizer(string folder, string? sourceFolder)
+    {
+        if (Tokenizer is CharTokenizer characters)
+            characters.Save(folder);
+        else if (sourceFolder is not null)
+            foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" }.Where(f => File.Exists(Path.Combine(sourceFolder, f))))
+                File.Copy(Path.Combine(sourceFolder, file), Path.Combine(folder, file), overwrite: true);
+    }
+
+    public static Device ParseDevice(string name)
+    {
+        try
+        {
+            return device(name);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new ArgumentException($"device '{name}' is not one libtorch knows (\"cpu\", \"cuda:0\", …): {e.Message}", e);
+        }
+    }
+
+    private static ScalarType Dtype(ModelSettings model, ModelConfig? config) =>
+        model.Dtype == "auto" ? config?.TorchDtype ?? ScalarType.Float32 : Dtypes.Parse(model.Dtype, "r1.model.dtype", "configuration");
+
+    private static IPromptFormat CreatePromptFormat(TokenizerSettings settings, string? folder) => settings.PromptFormat switch
+    {
+        "r1-zero" => new R1ZeroPromptFormat(settings.R1ZeroTemplate),
+        "chat" when folder is null => throw new TokenizerFormatException(
+            "r1.tokenizer.prompt-format = chat needs a model folder with a chat template (r1.model.path); the built-in tiny model has none."),
+        "chat" => new ChatPromptFormat(ChatTemplates.Load(Path.Combine(folder, "tokenizer_config.json")),
+            settings.SystemPrompt.Length > 0 ? settings.SystemPrompt : null, settings.EnableThinking),
+        var other => throw new ArgumentException($"unknown prompt format '{other}' (r1-zero or chat)"),
+    };
+
+    public void Dispose() => Model.Dispose();
+}
