@@ -15,7 +15,7 @@ public sealed class PipelineSettingsBinderTests
         Assert.Equal(32, settings.Pipeline.InFlightPrompts);
         Assert.Equal(TimeSpan.FromMilliseconds(20), settings.Pipeline.BatchLinger);
         Assert.Equal((ulong)settings.Run.Seed, settings.Pipeline.Seed);
-        Assert.Equal(settings.Training.Checkpoint.EverySteps, settings.Pipeline.CheckpointEvery);
+        Assert.Equal(100, settings.Pipeline.CheckpointEvery);
         Assert.Equal("arithmetic", settings.Data.Source);
         Assert.Equal("answer", settings.Data.Fields.TaskFields["reference"]);
         Assert.Equal(["add", "subtract", "multiply"], settings.Data.Arithmetic.Operations.Select(o => o.Name));

@@ -3,9 +3,8 @@ using R1Actors.Pipeline.Settings;
 namespace R1Actors.Configuration.Sections;
 
 /// <summary>
-/// Binds <c>r1.pipeline</c> to <see cref="PipelineSettings"/>, with the two keys it shares rather than repeats:
-/// <c>r1.run.seed</c> (sampling seeds) and <c>r1.training.checkpoint.every-steps</c> (when the pipeline asks the
-/// learner for a checkpoint). With <c>r1.run.deterministic</c> on, one device and max-staleness 0 are required.
+/// Binds <c>r1.pipeline</c> to <see cref="PipelineSettings"/>, with <c>r1.run.seed</c> as the sampling seed (read,
+/// not repeated). With <c>r1.run.deterministic</c> on, one device and max-staleness 0 are required.
 /// </summary>
 public static class PipelineSettingsBinder
 {
@@ -37,7 +36,7 @@ public static class PipelineSettingsBinder
             r.Int($"{P}.rollout-buffer", min: 0),
             r.Int($"{P}.group-buffer", min: 0),
             r.Long($"{P}.max-steps", min: 0),
-            r.Int("r1.training.checkpoint.every-steps", min: 1),
+            r.Int($"{P}.checkpoint-every", min: 0),
             r.Bool($"{P}.checkpoint-on-stop"),
             Positive(r, $"{P}.sample-timeout"),
             Positive(r, $"{P}.verify-timeout"),
