@@ -68,5 +68,8 @@ public sealed record OptimizerSettings(
 /// <summary><c>r1.training.schedule</c>.</summary>
 public sealed record ScheduleSettings(string Kind, long WarmupSteps, long TotalSteps, double MinLrRatio);
 
-/// <summary><c>r1.training.checkpoint</c>; <see cref="Directory"/> is relative to the run folder.</summary>
-public sealed record CheckpointSettings(string Directory, int EverySteps, int KeepLast, bool VerifyHashes, int MetricHistory);
+/// <summary>
+/// <c>r1.training.checkpoint</c>: where and how checkpoints are kept; <see cref="Directory"/> is relative to the run
+/// folder. When to save is the pipeline's <c>r1.pipeline.checkpoint-every</c> (it supplies the resume state).
+/// </summary>
+public sealed record CheckpointSettings(string Directory, int KeepLast, bool VerifyHashes, int MetricHistory);

@@ -22,8 +22,10 @@ internal sealed record BackwardPass(RolloutStatistics Rollouts, LossTotals Total
 /// Owns the trainable policy, its optimizer and (when the KL penalty is on) the frozen reference. One call to
 /// <see cref="Train"/> is one optimizer step over one batch of scored groups: advantages, the loss summed over
 /// micro-batches with gradient accumulation, clipping, AdamW, then the new weights are published to
-/// <see cref="Weights"/> as version v + 1. A non-finite loss or gradient skips the step with a logged reason
-/// and leaves weights, moments and version untouched.
+/// <see cref="Weights"/> as version v + 1. A non-finite loss or gradient, or a batch that cannot change the
+/// policy (every completion masked, every advantage zero), skips the update with a logged reason and leaves
+/// weights, moments and version untouched. An exception (bad input, out of memory) also leaves them
+/// untouched and forgets any partial gradient, so the same batch can be retried.
 /// Not thread-safe: call it from one thread (the learner actor's pinned dispatcher); samplers read
 /// weights through <see cref="Weights"/> from any thread.
 /// </summary>
@@ -103,7 +105,16 @@ public sealed class Learner : IDisposable
     public StepResult Train(TrainingBatch batch)
     {
         var started = _time.GetTimestamp();
-        var pass = Backward(batch);
+        BackwardPass pass;
+        try
+        {
+            pass = Backward(batch);
+        }
+        catch
+        {
+            _optimizer.ZeroGradients();          // a failed pass leaves nothing behind: the same batch can be retried
+            throw;
+        }
         Step++;
         var learningRate = _settings.Schedule.LearningRate(_optimizer.StepsApplied);
         var failure = pass.Failure;
@@ -141,10 +152,22 @@ public sealed class Learner : IDisposable
         var microBatches = MicroBatchPlanner.Plan(prepared.Samples, _settings.MicroBatches);
         var totals = new LossTotals();
         _policy.Module.train();
-        var failure = prepared.Samples.Count == 0
-            ? "no completion tokens to train on (every completion was masked)"
-            : RunMicroBatches(microBatches, totals);
+        var failure = NothingToLearn(prepared) ?? RunMicroBatches(microBatches, totals);
         return new BackwardPass(prepared.Rollouts, totals, microBatches.Count, failure);
+    }
+
+    /// <summary>
+    /// Why the batch cannot change the policy, or null: every completion masked, or every advantage zero (all
+    /// groups zero-signal) with no KL or entropy term — the gradient would be exactly zero, so the forward and
+    /// backward passes are not run and AdamW's momentum does not move the weights on its own.
+    /// </summary>
+    private string? NothingToLearn(PreparedBatch prepared)
+    {
+        if (prepared.Samples.Count == 0)
+            return "no completion tokens to train on (every completion was masked)";
+        if (prepared.Samples.All(s => s.Advantage == 0.0) && !_settings.Loss.UsesReference && _settings.Loss.EntropyCoefficient == 0.0)
+            return "no group carried a reward signal (every advantage is zero)";
+        return null;
     }
 
     /// <summary>Forward and backward over each micro-batch; returns why the step must be skipped, or null.</summary>

@@ -19,10 +19,9 @@ public sealed class LearnerSession : IDisposable
 {
     private readonly CausalLanguageModel _policy;
     private readonly CausalLanguageModel? _reference;
-    private readonly int _checkpointEvery;
 
     private LearnerSession(CausalLanguageModel policy, CausalLanguageModel? reference, Learner learner, CheckpointStore checkpoints,
-        TrainerState? resumed, int checkpointEvery)
+        TrainerState? resumed)
     {
         _policy = policy;
         _reference = reference;
@@ -30,7 +29,6 @@ public sealed class LearnerSession : IDisposable
         Checkpoints = checkpoints;
         Resumed = resumed;
         LastCheckpointStep = resumed?.Step;
-        _checkpointEvery = checkpointEvery;
     }
 
     public Learner Learner { get; }
@@ -42,9 +40,6 @@ public sealed class LearnerSession : IDisposable
 
     /// <summary>The step of the newest checkpoint written or resumed from.</summary>
     public long? LastCheckpointStep { get; private set; }
-
-    /// <summary>True when <c>r1.training.checkpoint.every-steps</c> says the current step should be saved.</summary>
-    public bool CheckpointDue => Learner.Step > 0 && Learner.Step % _checkpointEvery == 0 && LastCheckpointStep != Learner.Step;
 
     /// <param name="settings">The bound <c>r1.training</c> block.</param>
     /// <param name="baseModelFolder">The Hugging Face folder of the initial policy.</param>
@@ -68,7 +63,7 @@ public sealed class LearnerSession : IDisposable
             learner = new Learner(policy, learnerSettings, reference, log, time);
             var resumed = latest is null ? null : store.Restore(learner, latest);
             learner.PublishCurrent();
-            return new LearnerSession(policy, reference, learner, store, resumed, settings.Checkpoint.EverySteps);
+            return new LearnerSession(policy, reference, learner, store, resumed);
         }
         catch
         {

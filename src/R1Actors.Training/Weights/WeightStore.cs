@@ -66,6 +66,19 @@ public sealed class WeightStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// A lease on the latest snapshot, which is <paramref name="version"/> or newer (the learner may have published
+    /// again since the caller heard of it): load what the lease holds and report <see cref="WeightLease.Version"/>.
+    /// </summary>
+    public WeightLease Acquire(long version)
+    {
+        var lease = Acquire();
+        if (lease.Version >= version)
+            return lease;
+        lease.Dispose();
+        throw new InvalidOperationException($"weights version {version} was asked for, but the newest published is {lease.Version}");
+    }
+
     internal void Release(WeightSnapshot snapshot)
     {
         lock (_gate)

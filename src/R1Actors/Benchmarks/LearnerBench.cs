@@ -18,14 +18,14 @@ namespace R1Actors.Benchmarks;
 /// </summary>
 public static class LearnerBench
 {
-    /// <param name="ceilingSeconds">Time spent on each matmul size of the ceiling measurement.</param>
-    public static void Run(IReadOnlyList<LearnerBenchCase> cases, int threads, TextWriter output, double ceilingSeconds = 1.0)
+    /// <param name="ceilingSize">n of the n×n float32 matmul whose rate is the ceiling (the sampling bench's, by default).</param>
+    public static void Run(IReadOnlyList<LearnerBenchCase> cases, int threads, TextWriter output, int ceilingSize = 1024)
     {
         set_num_threads(threads);
         var report = new BenchReport("learner", output);
         report.Fact("machine", "machine", $"{Environment.ProcessorCount} logical CPUs, libtorch threads {get_num_threads()}, float32");
-        var ceiling = MatmulCeiling.MeasureGflops(CPU, secondsPerSize: ceilingSeconds);
-        report.Figure("matmul_ceiling_gflops", "matmul ceiling (best float32 square matmul)", ceiling, "GFLOP/s", "F1");
+        var ceiling = SamplingBenchmark.MatmulGflops(ceilingSize);
+        report.Figure("matmul_ceiling_gflops", $"matmul ceiling (float32 {ceilingSize}×{ceilingSize}, best of 6)", ceiling, "GFLOP/s", "F1");
         foreach (var benchCase in cases)
             Measure(benchCase, ceiling, report);
         report.Finish();

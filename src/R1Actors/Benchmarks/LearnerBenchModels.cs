@@ -7,36 +7,17 @@ public sealed record LearnerBenchCase(string Name, ModelConfig Config, int Group
 
 public static class LearnerBenchModels
 {
-    /// <summary>The demo's char-level policy: Llama-shaped, hidden 128, 3 layers (≈0.6M parameters); B×G = 32×8.</summary>
-    public static LearnerBenchCase Tiny(int steps) => new("tiny", new ModelConfig
+    /// <summary>The demo's char-level policy (the sampling bench's shape, ≈0.6M parameters); B×G = 32×8.</summary>
+    public static LearnerBenchCase Tiny(int steps)
     {
-        Family = LlamaFamily.Instance,
-        VocabSize = 64,
-        HiddenSize = 128,
-        IntermediateSize = 352,
-        NumHiddenLayers = 3,
-        NumAttentionHeads = 4,
-        NumKeyValueHeads = 4,
-        HeadDim = 32,
-        MaxPositionEmbeddings = 512,
-        TieWordEmbeddings = true,
-    }.Validated("bench learner tiny"), Groups: 32, GroupSize: 8, PromptTokens: 24, CompletionTokens: 64, MicroBatchSize: 64, steps);
+        var tokenizer = TinyModels.Tokenizer();
+        var config = TinyModels.Config(SamplingBenchmark.DemoShape, tokenizer.VocabSize, tokenizer.EosTokenId!.Value, tokenizer.PadTokenId);
+        return new("tiny", config, Groups: 32, GroupSize: 8, PromptTokens: 24, CompletionTokens: 64, MicroBatchSize: 64, steps);
+    }
 
-    /// <summary>Qwen2.5-0.5B's shape (random weights): 24 layers, hidden 896, 14 heads, 2 KV heads, vocab 151,936, tied.</summary>
-    public static LearnerBenchCase Qwen05B(int steps) => new("qwen2.5-0.5b", new ModelConfig
-    {
-        Family = Qwen2Family.Instance,
-        VocabSize = 151936,
-        HiddenSize = 896,
-        IntermediateSize = 4864,
-        NumHiddenLayers = 24,
-        NumAttentionHeads = 14,
-        NumKeyValueHeads = 2,
-        HeadDim = 64,
-        RopeTheta = 1000000,
-        MaxPositionEmbeddings = 32768,
-        TieWordEmbeddings = true,
-    }.Validated("bench learner qwen2.5-0.5b"), Groups: 1, GroupSize: 4, PromptTokens: 64, CompletionTokens: 128, MicroBatchSize: 2, steps);
+    /// <summary>Qwen2.5-0.5B's shape (random weights), sized for a CPU step of a minute or so.</summary>
+    public static LearnerBenchCase Qwen05B(int steps) =>
+        new("qwen2.5-0.5b", SamplingBenchmark.Qwen25HalfB, Groups: 1, GroupSize: 4, PromptTokens: 32, CompletionTokens: 96, MicroBatchSize: 2, steps);
 
     /// <summary>
     /// Model FLOPs of one learner step over rows of (prompt, completion) tokens: forward over the P + C − 1

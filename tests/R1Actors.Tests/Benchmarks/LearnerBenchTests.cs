@@ -20,7 +20,7 @@ public class LearnerBenchTests
     {
         var output = new StringWriter();
         var small = LearnerBenchModels.Tiny(1) with { Groups = 2, GroupSize = 2, PromptTokens = 4, CompletionTokens = 6 };
-        LearnerBench.Run([small], threads: 1, output, ceilingSeconds: 0.05);
+        LearnerBench.Run([small], threads: 1, output, ceilingSize: 128);
         var lines = output.ToString().TrimEnd().Split('\n');
         using var json = JsonDocument.Parse(lines[^1]);
         Assert.Equal("learner", json.RootElement.GetProperty("benchmark").GetString());

@@ -15,7 +15,7 @@ public class LearnerSessionTests
         new AlgorithmSettings("grpo", 1e-4, 0.2, 0.2, klBeta, 0.0, "token-mean", 64, "keep", 1.0, false, 0),
         new OptimizerSettings(1e-2, 0.9, 0.999, 1e-8, 0.0, 1.0, 8, 0),
         new ScheduleSettings("constant", 0, 0, 0.0),
-        new CheckpointSettings("checkpoints", EverySteps: 2, KeepLast: 2, VerifyHashes: true, MetricHistory: 100));
+        new CheckpointSettings("checkpoints", KeepLast: 2, VerifyHashes: true, MetricHistory: 100));
 
     private static TrainingBatch Batch() =>
         new([new ScoredGroup([1, 2], [Groups.Completion([3, 4], 1.0), Groups.Completion([5], 0.0), Groups.Completion([6, 7, 8], 0.5)])]);
@@ -35,11 +35,9 @@ public class LearnerSessionTests
             Assert.Null(first.Resumed);
             Assert.Equal(0, first.Learner.Weights.LatestVersion);
             first.Train(Batch());
-            Assert.False(first.CheckpointDue);
             first.Train(Batch());
-            Assert.True(first.CheckpointDue);
             first.SaveCheckpoint(JsonDocument.Parse("""{"cursor": 2}""").RootElement);
-            Assert.False(first.CheckpointDue);
+            Assert.Equal(2, first.LastCheckpointStep);
             atStepTwo = ModuleTensors.Copy(first.Learner.Policy.Module);
             first.Train(Batch());
         }
@@ -49,7 +47,7 @@ public class LearnerSessionTests
         Assert.Equal(2, second.Resumed.Pipeline!.Value.GetProperty("cursor").GetInt32());
         Assert.Equal((2L, 2L), (second.Learner.Step, second.Learner.Weights.LatestVersion));
         Assert.True(ModuleTensors.Equal(second.Learner.Policy.Module, atStepTwo));
-        Assert.False(second.CheckpointDue);
+        Assert.Equal(2, second.LastCheckpointStep);
         // The reference is the base model, not the resumed weights: the policy has moved away from it.
         Assert.True(second.Train(Batch()).Metrics.KlReference > 0);
     }

@@ -32,6 +32,18 @@ public class LearnerStepTests
         Assert.Equal(6, metrics.TokensTrained);
     }
 
+    [Theory]
+    [InlineData(0.7, true)]
+    [InlineData(1.0, false)]
+    public void The_learner_scores_at_the_sampling_temperature(double learnerTemperature, bool ratioIsOne)
+    {
+        using var model = new TinyDecoder();
+        using var learner = new Learner(model, Settings.Learner() with { Temperature = learnerTemperature });
+        var batch = new TrainingBatch([Groups.OnPolicyAt(0.7, model, Prompt, ([2, 3, 4], 1.0), ([5], 0.0), ([6, 7], 0.5))]);
+        var ratio = learner.Train(batch).Metrics.ImportanceRatioMean;
+        Assert.Equal(ratioIsOne, Math.Abs(ratio - 1.0) < 1e-5);
+    }
+
     [Fact]
     public void With_a_reward_that_prefers_one_token_its_probability_rises_step_after_step()
     {
@@ -146,6 +158,35 @@ public class LearnerStepTests
             entropies.Add(learner.Train(batch).Metrics.Entropy);
         }
         Assert.True(entropies[^1] > entropies[0], string.Join(", ", entropies));
+    }
+
+    [Fact]
+    public void A_batch_without_any_reward_signal_skips_the_update_and_its_compute()
+    {
+        using var model = new TinyDecoder();
+        using var learner = new Learner(model, Settings.Learner());
+        learner.Train(EveryTokenOnce(model, rewarded: 2));
+        var before = ModuleTensors.Copy(model);
+        var result = learner.Train(new TrainingBatch([Groups.OnPolicy(model, Prompt, ([1, 2], 1.0), ([3, 4], 1.0)), Groups.OnPolicy(model, Prompt, ([5], 0.0), ([6], 0.0))]));
+        Assert.False(result.Applied);
+        Assert.Contains("no group carried a reward signal", result.SkipReason);
+        Assert.Equal(0, result.Metrics.NumTokens);
+        Assert.Equal(1.0, result.Metrics.FracRewardZeroStd);
+        Assert.True(ModuleTensors.Equal(model, before), "AdamW's momentum moved the weights without a gradient");
+        Assert.Equal(1, learner.PolicyVersion);
+    }
+
+    [Fact]
+    public void A_failed_pass_leaves_no_partial_gradient_so_the_batch_can_be_retried()
+    {
+        using var model = new TinyDecoder(vocab: 8);
+        using var learner = new Learner(model, Settings.Learner(microBatchSize: 1));
+        var good = Groups.Completion([2], 1.0);
+        var outOfVocabulary = Groups.Completion([200], 0.0);
+        var broken = new TrainingBatch([new ScoredGroup(Prompt, [good, outOfVocabulary])]);
+        Assert.ThrowsAny<Exception>(() => learner.Train(broken));
+        Assert.All(model.parameters(), p => Assert.True(p.grad is null || p.grad.abs().sum().ToDouble() == 0.0));
+        Assert.Equal(0, learner.Step);
     }
 
     [Fact]

@@ -15,9 +15,9 @@ internal sealed class BigramModel : nn.Module<Tensor, Tensor, Tensor>, ICausalLa
 
     public BigramModel(int vocab, ScalarType dtype = ScalarType.Float64, long seed = 1) : base("bigram")
     {
-        manual_seed(seed);
         table = nn.Embedding(vocab, vocab, dtype: dtype);
         RegisterComponents();
+        ModuleTensors.Initialise(this, seed);
     }
 
     public Parameter Table => table.weight!;
@@ -43,12 +43,12 @@ internal sealed class TinyDecoder : nn.Module<Tensor, Tensor, Tensor>, ICausalLa
 
     public TinyDecoder(int vocab = 8, int hidden = 16, ScalarType dtype = ScalarType.Float32, long seed = 1) : base("tiny")
     {
-        manual_seed(seed);
         embed_tokens = nn.Embedding(vocab, hidden, dtype: dtype);
         mix = nn.Linear(2 * hidden, hidden, dtype: dtype);
         norm = nn.LayerNorm(hidden, dtype: dtype);
         lm_head = nn.Linear(hidden, vocab, dtype: dtype);
         RegisterComponents();
+        ModuleTensors.Initialise(this, seed);
     }
 
     public bool Poisoned { get; set; }
@@ -75,6 +75,21 @@ internal sealed class TinyDecoder : nn.Module<Tensor, Tensor, Tensor>, ICausalLa
 
 internal static class ModuleTensors
 {
+    /// <summary>
+    /// Fills every parameter from a generator of its own seeded with <paramref name="seed"/> (N(0, 0.5²)), so equal
+    /// seeds give equal models even while other tests draw from torch's global generator on other threads.
+    /// </summary>
+    public static void Initialise(nn.Module module, long seed)
+    {
+        using var noGrad = no_grad();
+        using var generator = new Generator((ulong)seed);
+        foreach (var parameter in module.parameters())
+        {
+            using var values = normal(0.0, 0.5, parameter.shape, ScalarType.Float32, generator: generator);
+            parameter.copy_(values);
+        }
+    }
+
     /// <summary>Detached copies of every state-dict tensor, for before/after comparisons.</summary>
     public static Dictionary<string, Tensor> Copy(nn.Module module)
     {

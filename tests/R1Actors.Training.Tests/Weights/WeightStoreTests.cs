@@ -134,6 +134,19 @@ public class WeightStoreTests
     }
 
     [Fact]
+    public void Asking_for_a_version_gives_it_or_a_newer_one_never_an_older_one()
+    {
+        using var model = PolicyModels.Random();
+        using var store = new WeightStore();
+        store.Publish(model, 4);
+        store.Publish(model, 5);
+        using (var lease = store.Acquire(4))
+            Assert.Equal(5, lease.Version);
+        var error = Assert.Throws<InvalidOperationException>(() => store.Acquire(6));
+        Assert.Contains("newest published is 5", error.Message);
+    }
+
+    [Fact]
     public void Versions_must_increase_and_reading_before_the_first_publication_is_an_error()
     {
         using var model = new TinyDecoder();

@@ -20,7 +20,9 @@ public static class LearnerBenchCommand
         };
         var steps = new Option<int>("--steps") { Description = "Measured steps per model after one warm-up step (default: 5 tiny, 2 Qwen)" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: one per core)" };
+        var microBatch = new Option<int>("--micro-batch") { Description = "Completions per forward/backward pass (default: 64 tiny, 2 Qwen)" };
         command.Add(models);
+        command.Add(microBatch);
         command.Add(steps);
         command.Add(threads);
         command.SetAction(parse => CommandAction.Run(() =>
@@ -35,6 +37,9 @@ public static class LearnerBenchCommand
                 cases.Add(LearnerBenchModels.Tiny(requestedSteps > 0 ? requestedSteps : 5));
             if (chosen.Contains("qwen2.5-0.5b"))
                 cases.Add(LearnerBenchModels.Qwen05B(requestedSteps > 0 ? requestedSteps : 2));
+            var requestedMicroBatch = parse.GetValue(microBatch);
+            if (requestedMicroBatch > 0)
+                cases = cases.Select(c => c with { MicroBatchSize = requestedMicroBatch }).ToList();
             var requestedThreads = parse.GetValue(threads);
             LearnerBench.Run(cases, requestedThreads > 0 ? requestedThreads : Environment.ProcessorCount, Console.Out);
             return ExitCodes.Success;

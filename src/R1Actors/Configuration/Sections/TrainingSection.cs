@@ -71,7 +71,6 @@ public static class TrainingSection
         const string c = "r1.training.checkpoint.";
         return new CheckpointSettings(
             r.String(c + "dir", allowEmpty: false),
-            r.Int(c + "every-steps", min: 1),
             r.Int(c + "keep-last", min: 1),
             r.Bool(c + "verify-hashes"),
             r.Int(c + "metric-history", min: 0));
