@@ -65,6 +65,9 @@ public sealed class PolicyReplica : IDisposable
     /// <summary>The prompt token ids for a question: rendered by the prompt format, then tokenized.</summary>
     public IReadOnlyList<int> EncodePrompt(string question) => Tokenizer.Encode(PromptFormat.Render(question));
 
+    /// <summary>The prompt token ids for a conversation (see <see cref="IPromptFormat.Render(IReadOnlyList{ChatMessage})"/>).</summary>
+    public IReadOnlyList<int> EncodePrompt(IReadOnlyList<ChatMessage> messages) => Tokenizer.Encode(PromptFormat.Render(messages));
+
     /// <summary>G completions for each prompt; <paramref name="seeds"/> holds one seed per (prompt, sample), prompt-major.</summary>
     public IReadOnlyList<SampledCompletion> Sample(IReadOnlyList<IReadOnlyList<int>> prompts, int samplesPerPrompt,
         IReadOnlyList<ulong> seeds, SamplingOptions options)

@@ -4,6 +4,9 @@ namespace R1Actors.Policy.Tokenization;
 public interface IPromptFormat
 {
     string Render(string question);
+
+    /// <summary>A prompt given as chat turns (system, user, assistant), ready for the policy to continue.</summary>
+    string Render(IReadOnlyList<ChatMessage> messages);
 }
 
 /// <summary>
@@ -31,6 +34,11 @@ public sealed class R1ZeroPromptFormat : IPromptFormat
     }
 
     public string Render(string question) => template.Replace(Placeholder, question, StringComparison.Ordinal);
+
+    /// <summary>The template has one question slot: a conversation contributes its last user turn.</summary>
+    public string Render(IReadOnlyList<ChatMessage> messages) =>
+        Render(messages.LastOrDefault(m => m.Role == "user")?.Content
+            ?? throw new ArgumentException("an R1-Zero prompt needs a user turn to take the question from"));
 }
 
 /// <summary>
@@ -39,10 +47,14 @@ public sealed class R1ZeroPromptFormat : IPromptFormat
 /// </summary>
 public sealed class ChatPromptFormat(IChatTemplate template, string? systemPrompt = null, bool enableThinking = true) : IPromptFormat
 {
-    public string Render(string question)
+    public string Render(string question) => Render([new ChatMessage("user", question)]);
+
+    /// <summary>The turns as given, after the configured system turn when the conversation brings none.</summary>
+    public string Render(IReadOnlyList<ChatMessage> messages)
     {
-        List<ChatMessage> messages = systemPrompt is null ? [] : [new("system", systemPrompt)];
-        messages.Add(new ChatMessage("user", question));
-        return template.Render(messages, addGenerationPrompt: true, enableThinking);
+        List<ChatMessage> turns = systemPrompt is not null && (messages.Count == 0 || messages[0].Role != "system")
+            ? [new("system", systemPrompt), .. messages]
+            : [.. messages];
+        return template.Render(turns, addGenerationPrompt: true, enableThinking);
     }
 }

@@ -86,4 +86,15 @@ public class ChatTemplateTests
         Assert.Equal(151644, ids[0]);
         Assert.Equal([151644, 77091, 198], ids.TakeLast(3));
     }
+
+    [Fact]
+    public void Conversations_render_whole_in_chat_format_and_by_their_last_user_turn_in_r1_zero_format()
+    {
+        ChatMessage[] conversation = [new("user", "first"), new("assistant", "ok"), new("user", "3+4?")];
+        Assert.Equal(
+            "<|im_start|>system\nBe exact.<|im_end|>\n<|im_start|>user\nfirst<|im_end|>\n<|im_start|>assistant\nok<|im_end|>\n<|im_start|>user\n3+4?<|im_end|>\n<|im_start|>assistant\n",
+            new ChatPromptFormat(Qwen3, "Be exact.").Render(conversation));
+        Assert.EndsWith("User: 3+4?. Assistant:", new R1ZeroPromptFormat().Render(conversation));
+        Assert.Throws<ArgumentException>(() => new R1ZeroPromptFormat().Render([new ChatMessage("system", "x")]));
+    }
 }

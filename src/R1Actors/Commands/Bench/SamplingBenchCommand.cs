@@ -1,6 +1,7 @@
 using System.CommandLine;
 using R1Actors.Benchmarks;
 using R1Actors.Cli;
+using R1Actors.Policy;
 using R1Actors.Policy.Model;
 using static TorchSharp.torch;
 
@@ -27,18 +28,18 @@ public static class SamplingBenchCommand
             var count = parse.GetValue(calls);
             if (count < 200)
                 throw new UsageException($"--memory-calls: expected at least 200, got {count}");
-            var n = parse.GetValue(threads);
-            set_num_threads(n > 0 ? n : Environment.ProcessorCount);
-            Run(!parse.GetValue(skipLarge), count);
+            var runtime = TorchRuntime.Configure(parse.GetValue(threads));
+            Run(!parse.GetValue(skipLarge), count, runtime);
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static void Run(bool large, int memoryCalls)
+    private static void Run(bool large, int memoryCalls, string runtime)
     {
         var report = new BenchReport("sampling");
-        report.Fact("machine", "Machine", $"{Environment.ProcessorCount} cores, {get_num_threads()} torch threads, {Environment.OSVersion}");
+        report.Fact("machine", "Machine", $"{Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        report.Fact("torch", "Torch", runtime);
         var ceiling = SamplingBenchmark.MatmulGflops();
         report.Figure("matmul_gflops", "float32 matmul 1024x1024 (ceiling)", ceiling, "GFLOP/s", "F1");
 
