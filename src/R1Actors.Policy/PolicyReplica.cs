@@ -107,11 +107,12 @@ public sealed class PolicyReplica : IDisposable
     private static IPromptFormat CreatePromptFormat(TokenizerSettings settings, string? folder) => settings.PromptFormat switch
     {
         "r1-zero" => new R1ZeroPromptFormat(settings.R1ZeroTemplate),
+        "plain" => new PlainPromptFormat(),
         "chat" when folder is null => throw new TokenizerFormatException(
             "r1.tokenizer.prompt-format = chat needs a model folder with a chat template (r1.model.path); the built-in tiny model has none."),
         "chat" => new ChatPromptFormat(ChatTemplates.Load(Path.Combine(folder, "tokenizer_config.json")),
             settings.SystemPrompt.Length > 0 ? settings.SystemPrompt : null, settings.EnableThinking),
-        var other => throw new ArgumentException($"unknown prompt format '{other}' (r1-zero or chat)"),
+        var other => throw new ArgumentException($"unknown prompt format '{other}' (r1-zero, chat or plain)"),
     };
 
     public void Dispose() => Model.Dispose();

@@ -19,8 +19,10 @@ public sealed record ArithmeticOperation(string Name, string Sign, Func<BigInteg
 /// <summary>Ranges of the arithmetic generator (<c>r1.data.arithmetic</c>).</summary>
 /// <param name="ReversedAnswer">Write the reference least-significant digit first, the order in which the
 /// digits are computed, which small models learn far more easily.</param>
+/// <param name="Compact">Write the question as <c>123+45=</c> and expect the bare answer as the whole completion
+/// (task field <c>whole_completion</c>): the form the built-in character-level demo model is pretrained on.</param>
 public sealed record ArithmeticOptions(
-    int Count, int MinDigits, int MaxDigits, IReadOnlyList<ArithmeticOperation> Operations, bool ReversedAnswer);
+    int Count, int MinDigits, int MaxDigits, IReadOnlyList<ArithmeticOperation> Operations, bool ReversedAnswer, bool Compact = false);
 
 /// <summary>
 /// Multi-digit arithmetic (task <c>exact</c>, field <c>reference</c>): two operands with a digit count drawn
@@ -39,13 +41,17 @@ public sealed class ArithmeticGenerator(ArithmeticOptions options, ulong seed, H
             (a, b) = (b, a);
         var answer = operation.Apply(a, b).ToString(CultureInfo.InvariantCulture);
         var reference = options.ReversedAnswer ? new string(answer.Reverse().ToArray()) : answer;
-        var text = $"Compute {a} {operation.Sign} {b}. " + (options.ReversedAnswer
-            ? "Write the digits of the result in reverse order, least significant digit first (1234 is written 4321), "
-            : "Write the result as a plain number, ") + "inside <answer> </answer> tags.";
+        var text = options.Compact
+            ? $"{a}{operation.Sign}{b}="
+            : $"Compute {a} {operation.Sign} {b}. " + (options.ReversedAnswer
+                ? "Write the digits of the result in reverse order, least significant digit first (1234 is written 4321), "
+                : "Write the result as a plain number, ") + "inside <answer> </answer> tags.";
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
             ["reference"] = JsonSerializer.SerializeToElement(reference),
         };
+        if (options.Compact)
+            fields["whole_completion"] = JsonSerializer.SerializeToElement(true);
         return new Prompt(id, new TextPrompt(text), new TaskSpec("exact", fields));
     }
 

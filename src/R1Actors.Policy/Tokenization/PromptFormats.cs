@@ -10,6 +10,17 @@ public interface IPromptFormat
 }
 
 /// <summary>
+/// The question as it is, with nothing around it: for the built-in tiny models, whose tasks are written in the
+/// compact form they were pretrained on (<c>123+45=</c>).
+/// </summary>
+public sealed class PlainPromptFormat : IPromptFormat
+{
+    public string Render(string question) => question;
+
+    public string Render(IReadOnlyList<ChatMessage> messages) => string.Concat(messages.Select(m => m.Content));
+}
+
+/// <summary>
 /// DeepSeek-R1-Zero's template (Table 1 of the paper) for base models: a plain-text conversation that asks
 /// for reasoning in &lt;think&gt; … &lt;/think&gt; and the answer in &lt;answer&gt; … &lt;/answer&gt;, ending with
 /// "Assistant:" for the model to continue. The text is configurable; it must contain <c>{question}</c>.

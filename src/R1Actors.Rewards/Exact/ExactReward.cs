@@ -6,6 +6,8 @@ namespace R1Actors.Rewards.Exact;
 /// The <c>exact</c> answer component: the extracted answer equals the extracted reference character for
 /// character after trimming whitespace. No numeric reading at all, so <c>003</c> ≠ <c>3</c> — what the
 /// built-in demo needs, whose additions write their digits least-significant first.
+/// With the task field <c>whole_completion: true</c> (the built-in compact arithmetic task, whose completion is
+/// the bare answer) the whole completion is the answer and nothing is extracted: <c>"x 003"</c> does not pass.
 /// </summary>
 /// <example>reference <c>"003"</c>: <c>"&lt;answer&gt;003&lt;/answer&gt;"</c> → 1, <c>"&lt;answer&gt;3&lt;/answer&gt;"</c> → 0.</example>
 public sealed class ExactReward(bool lastResortExtraction) : IRewardFunction
@@ -17,12 +19,19 @@ public sealed class ExactReward(bool lastResortExtraction) : IRewardFunction
     {
         if (!task.TryGetText("reference", out var reference, out var problem)) return Outcomes.Fail(Outcomes.Answer, $"invalid reference: {problem}");
         var expected = AnswerExtractor.ExtractReference(reference).Text;
+        if (WholeCompletion(task))
+            return string.Equals(completion.Trim(), expected.Trim(), StringComparison.Ordinal)
+                ? Outcomes.Pass(Outcomes.Answer)
+                : Outcomes.Fail(Outcomes.Answer, $"completion '{Shorten(completion.Trim())}' is not exactly '{Shorten(expected.Trim())}'");
         var predicted = AnswerExtractor.Extract(completion, lastResortExtraction);
         if (predicted is null) return Outcomes.Fail(Outcomes.Answer, "no answer found in the completion");
         return string.Equals(predicted.Text.Trim(), expected.Trim(), StringComparison.Ordinal)
             ? Outcomes.Pass(Outcomes.Answer)
             : Outcomes.Fail(Outcomes.Answer, $"answer '{Shorten(predicted.Text.Trim())}' is not exactly '{Shorten(expected.Trim())}'");
     }
+
+    private static bool WholeCompletion(TaskSpec task) =>
+        task.Fields.TryGetValue("whole_completion", out var flag) && flag.ValueKind == System.Text.Json.JsonValueKind.True;
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }

@@ -1,17 +1,17 @@
-using R1Actors.Pipeline;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
-using SamplingOptions = R1Actors.Policy.Sampling.SamplingOptions;
+using R1Actors.Policy.Sampling;
 using R1Actors.Training.Weights;
 using PolicyChat = R1Actors.Policy.Tokenization.ChatMessage;
+using FinishReason = R1Actors.Pipeline.Contracts.FinishReason;
 using PolicyFinish = R1Actors.Policy.Sampling.FinishReason;
 
 namespace R1Actors.Adapters;
 
 /// <summary>
 /// The pipeline's <see cref="ISamplerPort"/> over a <see cref="PolicyReplica"/> on one device: prompts are written
-/// with the configured prompt format and tokenized, each prompt's G samples draw from seeds
-/// <c>Seeds.ForSample(prompt seed, i)</c>, and new weights are copied in from the learner's
+/// with the configured prompt format and tokenized, each sample draws from the seed derived from
+/// (run seed, policy version, prompt ordinal, sample), and new weights are copied in from the learner's
 /// <see cref="WeightStore"/> between batches. Called from the sampler actor's thread only.
 /// </summary>
 public sealed class SamplerPort(PolicyReplica replica, WeightStore weights, SamplingOptions options, string device) : ISamplerPort
@@ -29,11 +29,12 @@ public sealed class SamplerPort(PolicyReplica replica, WeightStore weights, Samp
     {
         if (PolicyVersion < 0)
             throw new InvalidOperationException("the sampler has no weights yet: ApplyWeights must come before Generate");
-        var prompts = batch.Prompts.Select(p => Encode(p.Prompt.Prompt.Content)).ToArray();
-        var seeds = batch.Prompts.SelectMany(p => Enumerable.Range(0, batch.GroupSize).Select(i => Seeds.ForSample(p.Seed, i))).ToArray();
+        var prompts = batch.Prompts.Select(p => Encode(p.Prompt.Content)).ToArray();
+        var seeds = GenerationRequest.ForStep(prompts, batch.GroupSize, batch.RunSeed, batch.PolicyVersion,
+            [.. batch.Prompts.Select(p => p.Ordinal)]).Seeds;
         var completions = replica.Sample(prompts, batch.GroupSize, seeds, options);
         return [.. completions.Select(c => new Rollout(
-            batch.Prompts[c.Prompt].Prompt, c.Sample, c.PromptTokenIds, c.CompletionTokenIds, c.CompletionText, c.LogProbs,
+            batch.Prompts[c.Prompt], c.Sample, c.PromptTokenIds, c.CompletionTokenIds, c.CompletionText, c.LogProbs,
             PolicyVersion, c.FinishReason == PolicyFinish.Length ? FinishReason.Length : FinishReason.Stop, device))];
     }
 

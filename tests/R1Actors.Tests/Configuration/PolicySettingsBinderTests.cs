@@ -34,7 +34,7 @@ public sealed class PolicySettingsBinderTests
     [InlineData("r1.model.dtype=float8", "r1.model.dtype")]
     [InlineData("r1.model.tiny.heads=5", "r1.model.tiny.heads")]
     [InlineData("r1.model.tiny.kv-heads=3", "r1.model.tiny.kv-heads")]
-    [InlineData("r1.tokenizer.prompt-format=plain", "r1.tokenizer.prompt-format")]
+    [InlineData("r1.tokenizer.prompt-format=jinja", "r1.tokenizer.prompt-format")]
     [InlineData("r1.tokenizer.r1-zero-template=\"no placeholder\"", "r1.tokenizer.r1-zero-template")]
     public void Bad_value_names_its_key(string set, string key) => Assert.Equal(key, Fails(set).Key);
 }

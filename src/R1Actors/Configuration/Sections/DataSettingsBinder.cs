@@ -75,6 +75,7 @@ public static class DataSettingsBinder
             minDigits,
             r.Int($"{D}.arithmetic.max-digits", min: minDigits, max: 40),
             operations,
-            r.Bool($"{D}.arithmetic.reversed-answer"));
+            r.Bool($"{D}.arithmetic.reversed-answer"),
+            r.OneOf($"{D}.arithmetic.style", "sentence", "compact") == "compact");
     }
 }

@@ -31,7 +31,7 @@ public static class PolicySettingsBinder
         var template = r.String($"{T}.r1-zero-template", allowEmpty: false);
         if (!template.Contains(R1ZeroPromptFormat.Placeholder, StringComparison.Ordinal))
             throw r.Fail($"{T}.r1-zero-template", $"expected the text to contain {R1ZeroPromptFormat.Placeholder}, where the question goes");
-        return new TokenizerSettings(r.OneOf($"{T}.prompt-format", "r1-zero", "chat"), template,
+        return new TokenizerSettings(r.OneOf($"{T}.prompt-format", "r1-zero", "chat", "plain"), template,
             r.String($"{T}.system-prompt"), r.Bool($"{T}.enable-thinking"));
     }
 

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using R1Actors.Pipeline.Contracts;
+using R1Actors.Policy;
+using R1Actors.Policy.Sampling;
+using R1Actors.Rewards;
+using PolicyChat = R1Actors.Policy.Tokenization.ChatMessage;
+
+namespace R1Actors.Evaluation;
+
+/// <summary>What an evaluation measured: pass@1 and pass@k (unbiased), the mean reward, and its cost.</summary>
+public sealed record EvaluationResult(
+    int Prompts,
+    int SamplesPerPrompt,
+    double PassAt1,
+    IReadOnlyDictionary<int, double> PassAtK,
+    double RewardMean,
+    double Seconds);
+
+/// <summary>
+/// Samples N completions for every prompt of a held-out set with a policy replica and judges each with the
+/// reward functions; a completion is correct when its <c>answer</c> component has full marks (format bonuses do
+/// not count). Seeds derive from (seed, prompt index, sample), so an evaluation is reproducible.
+/// </summary>
+public static class PolicyEvaluator
+{
+    public static async Task<EvaluationResult> EvaluateAsync(
+        PolicyReplica replica, IReadOnlyList<Prompt> prompts, int samplesPerPrompt, IReadOnlyList<int> ks,
+        SamplingOptions options, IRewardFunction rewards, ulong seed, int promptsPerBatch, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerPrompt, 1);
+        if (prompts.Count == 0)
+            throw new ArgumentException("an evaluation needs at least one prompt", nameof(prompts));
+        var watch = Stopwatch.StartNew();
+        var correct = new int[prompts.Count];
+        var rewardSum = 0.0;
+        for (var start = 0; start < prompts.Count; start += promptsPerBatch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = Enumerable.Range(start, Math.Min(promptsPerBatch, prompts.Count - start)).ToArray();
+            var encoded = batch.Select(i => Encode(replica, prompts[i].Content)).ToArray();
+            var seeds = GenerationRequest.ForStep(encoded, samplesPerPrompt, seed, 0, [.. batch.Select(i => (long)i)]).Seeds;
+            var completions = replica.Sample(encoded, samplesPerPrompt, seeds, options);
+            foreach (var completion in completions)
+            {
+                var index = batch[completion.Prompt];
+                var outcome = await rewards.ScoreAsync(prompts[index].Task, completion.CompletionText, cancellationToken).ConfigureAwait(false);
+                rewardSum += outcome.Score;
+                if (outcome.Components.TryGetValue(Outcomes.Answer, out var answer) && answer >= 1.0)
+                    correct[index]++;
+            }
+        }
+        var counts = correct.Select(c => (samplesPerPrompt, c)).ToArray();
+        var passAtK = ks.Where(k => k >= 1 && k <= samplesPerPrompt).Distinct().Order()
+            .ToDictionary(k => k, k => PassAtK.Mean(counts, k));
+        return new EvaluationResult(prompts.Count, samplesPerPrompt, PassAtK.Mean(counts, 1), passAtK,
+            rewardSum / (prompts.Count * samplesPerPrompt), watch.Elapsed.TotalSeconds);
+    }
+
+    private static IReadOnlyList<int> Encode(PolicyReplica replica, PromptContent content) => content switch
+    {
+        TextPrompt text => replica.EncodePrompt(text.Text),
+        ChatPrompt chat => replica.EncodePrompt([.. chat.Messages.Select(m => new PolicyChat(m.Role, m.Content))]),
+        _ => throw new ArgumentException($"prompt content {content.GetType().Name} cannot be written for the policy"),
+    };
+}
