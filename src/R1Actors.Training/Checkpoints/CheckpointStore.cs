@@ -71,7 +71,8 @@ public sealed class CheckpointStore
             DeleteQuietly(partial);
             throw;
         }
-        _log.Information("Checkpoint {CheckpointPath} saved at step {Step}, policy version {PolicyVersion}", final, learner.Step, learner.PolicyVersion);
+        _log.ForContext("EventKind", "Checkpoint")
+            .Information("Checkpoint {CheckpointPath} saved at step {Step}, policy version {PolicyVersion}", final, learner.Step, learner.PolicyVersion);
         Prune();
         return new CheckpointInfo(final, learner.Step);
     }

@@ -19,6 +19,11 @@ public static class CommandAction
             Console.Error.WriteLine(e.Message);
             return ExitCodes.Usage;
         }
+        catch (Pipeline.Settings.SettingsException e)
+        {
+            Console.Error.WriteLine($"Configuration error: {e.Message}");
+            return ExitCodes.Usage;
+        }
         catch (UsageException e)
         {
             Console.Error.WriteLine(e.Message);

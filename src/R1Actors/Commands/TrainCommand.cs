@@ -1,5 +1,7 @@
 using System.CommandLine;
 using R1Actors.Cli;
+using R1Actors.Daemon;
+using R1Actors.Hosting;
 
 namespace R1Actors.Commands;
 
@@ -8,10 +10,16 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var command = new Command("train", "Train a policy with GRPO as a daemon: resumes from the newest complete checkpoint in the run folder, stops cleanly on SIGTERM/SIGINT");
-        CommonOptions.AddConfiguration(command);
-        command.Add(CommonOptions.RunDir());
-        command.SetAction(_ => CommandAction.Run(() => Unavailable.Answer("train")));
+        var command = new Command("train", "Train a policy with GRPO as a daemon: resumes from the newest complete checkpoint in the run folder, stops cleanly on SIGTERM/SIGINT or at its step/time budget");
+        var (config, set) = CommonOptions.AddConfiguration(command);
+        var runDir = CommonOptions.RunDir("Run folder: logs, checkpoints, reports (default: runs/<r1.run.name>); a run resumes from its newest complete checkpoint");
+        command.Add(runDir);
+        command.SetAction(parse => CommandAction.Run(() =>
+        {
+            using var context = RunContext.Open(parse.GetValue(config), parse.GetValue(set) ?? [], parse.GetValue(runDir), withStatusLine: true);
+            var run = new TrainRun(context, TimeProvider.System);
+            return DaemonHost.Run(run.RunAsync, context.Settings.Run.ShutdownTimeout);
+        }));
         return command;
     }
 }

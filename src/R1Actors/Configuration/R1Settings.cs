@@ -14,7 +14,7 @@ namespace R1Actors.Configuration;
 public sealed record R1Settings(
     RunSettings Run, TorchSettings Torch, LoggingSettings Logging, PipelineSettings Pipeline, DataSettings Data,
     RewardSettings Rewards, ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling,
-    TrainingSettings Training)
+    TrainingSettings Training, EvalSettings Eval, PretrainSettings Pretrain)
 {
     public static R1Settings Bind(SettingsReader r) => new(
         RunSettings.Bind(r),
@@ -26,7 +26,9 @@ public sealed record R1Settings(
         PolicySettingsBinder.BindModel(r),
         PolicySettingsBinder.BindTokenizer(r),
         PolicySettingsBinder.BindSampling(r),
-        TrainingSection.Bind(r));
+        TrainingSection.Bind(r),
+        EvalSettings.Bind(r),
+        PretrainSettings.Bind(r));
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>
     public static (R1Settings Settings, ConfigSource Source) Load(string? configFile, IReadOnlyList<string> sets)

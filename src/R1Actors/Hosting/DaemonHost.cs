@@ -23,9 +23,10 @@ public static class DaemonHost
         builder.Services.AddSingleton(new JobService.Job(job));
         builder.Services.AddSingleton<JobService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobService>());
-        using var host = builder.Build();
-        host.Run();
-        return host.Services.GetRequiredService<JobService>().ExitCode;
+        var host = builder.Build();
+        var service = host.Services.GetRequiredService<JobService>();
+        host.Run();   // disposes the host when it returns
+        return service.ExitCode;
     }
 
     private sealed class JobService(JobService.Job job, IHostApplicationLifetime lifetime) : BackgroundService

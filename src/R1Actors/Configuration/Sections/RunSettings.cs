@@ -1,12 +1,15 @@
 namespace R1Actors.Configuration.Sections;
 
-/// <summary><c>r1.run</c>: the run's identity and seed.</summary>
-public sealed record RunSettings(string Name, long Seed, bool Deterministic)
+/// <summary><c>r1.run</c>: the run's identity, seed and time budget.</summary>
+public sealed record RunSettings(string Name, long Seed, bool Deterministic, TimeSpan MaxDuration, TimeSpan ShutdownTimeout, int RolloutLogEvery)
 {
     public static RunSettings Bind(SettingsReader r) => new(
         r.String("r1.run.name", allowEmpty: false),
         r.Long("r1.run.seed", min: 0),
-        r.Bool("r1.run.deterministic"));
+        r.Bool("r1.run.deterministic"),
+        r.Duration("r1.run.max-duration"),
+        r.Duration("r1.run.shutdown-timeout"),
+        r.Int("r1.run.rollout-log-every", min: 0));
 }
 
 /// <summary><c>r1.torch</c>: libtorch's process-wide settings.</summary>

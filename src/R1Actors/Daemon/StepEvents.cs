@@ -1,0 +1,104 @@
+using System.Globalization;
+using R1Actors.Logging;
+using R1Actors.Pipeline.Graph;
+using R1Actors.Pipeline.Metrics;
+using R1Actors.Telemetry;
+using Serilog;
+using Serilog.Core;
+using Serilog.Core.Enrichers;
+using Serilog.Events;
+
+namespace R1Actors.Daemon;
+
+/// <summary>
+/// The run's per-step telemetry: one <c>Step</c> event carrying every learner metric (TRL names in PascalCase)
+/// and every pipeline figure as properties, a sampled <c>Rollout</c> event every N steps, and the live status
+/// line on a terminal. Called on the learner's thread after each step.
+/// </summary>
+public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutLogEvery, long maxSteps, TimeSpan maxDuration, TimeProvider time)
+{
+    private readonly long _started = time.GetTimestamp();
+    private long _firstStep = -1;
+
+    public void Write(StepReport report)
+    {
+        var metrics = report.Outcome.Metrics;
+        var pipeline = report.Pipeline;
+        var completionTokens = report.Groups.Sum(g => g.Completions.Sum(c => (long)c.Rollout.CompletionTokenIds.Count));
+        var tokensPerSecond = pipeline.StepSeconds > 0 ? completionTokens / pipeline.StepSeconds : 0.0;
+        var properties = new List<ILogEventEnricher>
+        {
+            new PropertyEnricher(EventKinds.Property, EventKinds.Step),
+            new PropertyEnricher(MetricNames.TokensPerSecond, tokensPerSecond),
+            new PropertyEnricher(MetricNames.QueueDepth, pipeline.Queues.RolloutsAwaitingVerifier + pipeline.Queues.RolloutsAwaitingGroup + pipeline.Queues.GroupsAwaitingLearner),
+            new PropertyEnricher("SamplerBusyMin", pipeline.SamplerBusyMin),
+            new PropertyEnricher("SamplerBusy", pipeline.SamplerBusy, destructureObjects: true),
+            new PropertyEnricher("Queues", pipeline.Queues, destructureObjects: true),
+            new PropertyEnricher("InFlightPrompts", pipeline.InFlightPrompts),
+            new PropertyEnricher("VerifierLatencyP50Ms", pipeline.VerifierLatencyP50Ms),
+            new PropertyEnricher("VerifierLatencyP90Ms", pipeline.VerifierLatencyP90Ms),
+            new PropertyEnricher("VerifierLatencyP99Ms", pipeline.VerifierLatencyP99Ms),
+            new PropertyEnricher("VerifierFaults", pipeline.VerifierFaults),
+            new PropertyEnricher("StalenessHistogram", pipeline.StalenessHistogram, destructureObjects: true),
+            new PropertyEnricher("DroppedRollouts", pipeline.DroppedRollouts),
+            new PropertyEnricher("DroppedRolloutsTotal", pipeline.DroppedRolloutsTotal),
+            new PropertyEnricher("DiscardedGroups", pipeline.DiscardedGroups),
+            new PropertyEnricher("RolloutsPerSecond", pipeline.RolloutsPerSecond),
+            new PropertyEnricher("PipelineStepSeconds", pipeline.StepSeconds),
+        };
+        properties.AddRange(metrics
+            .Where(m => MetricNames.FromTrlName(m.Key) is not (MetricNames.Step or MetricNames.PolicyVersion or MetricNames.RewardMean or MetricNames.Accuracy))
+            .Select(m => new PropertyEnricher(MetricNames.FromTrlName(m.Key), m.Value)));
+        if (report.Outcome.SkipReason is { } skip)
+            properties.Add(new PropertyEnricher("SkipReason", skip));
+        var reward = Metric(metrics, "reward_mean");
+        var accuracy = Metric(metrics, "accuracy");
+        log.ForContext(properties)
+            .Information("Step {Step} (v{PolicyVersion}): reward {RewardMean:F3}, accuracy {Accuracy:P1}, {StepTokensPerSecond:F0} tokens/s",
+                pipeline.Step, report.Outcome.PolicyVersion, reward, accuracy, tokensPerSecond);
+        WriteRollout(report);
+        UpdateStatus(pipeline.Step, reward, accuracy, tokensPerSecond);
+    }
+
+    private void WriteRollout(StepReport report)
+    {
+        if (rolloutLogEvery <= 0 || report.Pipeline.Step % rolloutLogEvery != 0 || report.Groups.Count == 0)
+            return;
+        var group = report.Groups[0];
+        var sample = group.Completions[0];
+        var prompt = group.Prompt.Prompt;
+        log.ForContext(EventKinds.Property, EventKinds.Rollout)
+            .ForContext("RewardComponents", sample.Reward.Components, destructureObjects: true)
+            .ForContext("FinishReason", sample.Rollout.FinishReason.ToString())
+            .Information("Rollout at step {Step} for {PromptId} (v{SamplerVersion}): {PromptText} => {Completion} scored {Reward} {RewardReason}",
+                report.Pipeline.Step, prompt.Id, sample.Rollout.PolicyVersion, PromptText(prompt.Content), sample.Rollout.CompletionText,
+                sample.Reward.Score, sample.Reward.Reason ?? "");
+    }
+
+    private static string PromptText(Pipeline.Contracts.PromptContent content) => content switch
+    {
+        Pipeline.Contracts.TextPrompt t => t.Text,
+        Pipeline.Contracts.ChatPrompt c => string.Join(" | ", c.Messages.Select(m => $"{m.Role}: {m.Content}")),
+        _ => content.ToString() ?? "",
+    };
+
+    private void UpdateStatus(long step, double reward, double accuracy, double tokensPerSecond)
+    {
+        if (statusLine is null)
+            return;
+        if (_firstStep < 0)
+            _firstStep = step;
+        var elapsed = time.GetElapsedTime(_started);
+        var left = new List<TimeSpan>();
+        if (maxDuration > TimeSpan.Zero)
+            left.Add(maxDuration - elapsed);
+        if (maxSteps > 0 && step > _firstStep)
+            left.Add(elapsed / (step - _firstStep + 1) * (maxSteps - step));
+        var remaining = left.Count == 0 ? "no limit" : left.Min().ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) + " left";
+        statusLine.Update(string.Create(CultureInfo.InvariantCulture,
+            $"step {step}{(maxSteps > 0 ? $"/{maxSteps}" : "")} | reward {reward:F3} | accuracy {accuracy:P1} | {tokensPerSecond:F0} tok/s | {remaining}"));
+    }
+
+    private static double Metric(IReadOnlyDictionary<string, double> metrics, string name) =>
+        metrics.TryGetValue(name, out var value) ? value : double.NaN;
+}

@@ -1,0 +1,129 @@
+using Akka.Configuration;
+using R1Actors.Adapters;
+using R1Actors.Cli;
+using R1Actors.Evaluation;
+using R1Actors.Hosting;
+using R1Actors.Logging;
+using R1Actors.Pipeline.Contracts;
+using R1Actors.Pipeline.Data;
+using R1Actors.Pipeline.Graph;
+using R1Actors.Policy;
+using R1Actors.Policy.Model;
+using R1Actors.Policy.Settings;
+using R1Actors.Rewards;
+using R1Actors.Telemetry;
+using R1Actors.Training.Learning;
+using Serilog;
+
+namespace R1Actors.Daemon;
+
+/// <summary>
+/// One <c>r1actors train</c> run: opens the learner (resuming from the newest complete checkpoint in the run
+/// folder), measures the starting policy on the held-out split, runs the actor pipeline until its step or time
+/// budget or a stop request — after which the pipeline finishes the step in progress and writes a checkpoint —
+/// then measures the final policy. Before/after figures are printed and logged as Evaluation events.
+/// </summary>
+public sealed class TrainRun(RunContext context, TimeProvider time)
+{
+    private static readonly ILogger Log = Serilog.Log.ForContext<TrainRun>();
+
+    public async Task<int> RunAsync(CancellationToken stopRequested)
+    {
+        var s = context.Settings;
+        Log.ForContext(EventKinds.Property, EventKinds.RunStarted)
+            .Information("Run {RunName} starting in {RunDirectory}; allocator: {Allocator}; torch: {TorchRuntime}",
+                s.Run.Name, context.RunDirectory, NativeMemory.Configure(), TorchRuntime.Configure(s.Torch.EffectiveThreads));
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopRequested);
+        if (s.Run.MaxDuration > TimeSpan.Zero)
+            budget.CancelAfter(s.Run.MaxDuration);
+
+        var training = await PromptSources.LoadAsync(s.Data, DataSplit.Training, Log, stopRequested).ConfigureAwait(false);
+        var heldOut = await HeldOutPrompts(stopRequested).ConfigureAwait(false);
+        var model = s.Model with { Path = BaseModelFolder() };
+        await using var rewards = RewardDispatcher.Create(s.Rewards, time);
+        if (HasCodeTasks(training))
+            rewards.StartSandbox();
+        using var session = LearnerSession.Open(s.Training, model.Path, context.RunDirectory, s.Sampling.Options.Temperature, Log, time);
+        var resumed = LearnerPort.ResumedProgress(session);
+        var evaluator = new HeldOutEvaluation(s, model, rewards, session.Learner.Weights, heldOut);
+
+        EvaluationResult? before = null;
+        if (s.Eval.BeforeTraining && resumed is null && heldOut.Count > 0)
+            before = await evaluator.RunAsync("before training", session.Learner.Step, stopRequested).ConfigureAwait(false);
+
+        var outcome = await RunPipelineAsync(session, model, rewards, training, resumed, budget.Token).ConfigureAwait(false);
+        Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
+            .Information("Run stopped ({StopReason}) at step {Step}, policy version {PolicyVersion}: {RolloutsTrained} rollouts trained, {DroppedRolloutsTotal} dropped as stale",
+                outcome.Reason, outcome.Progress.Step, outcome.Progress.PolicyVersion, outcome.RolloutsTrained, outcome.DroppedRolloutsTotal);
+
+        if (s.Eval.AfterTraining && heldOut.Count > 0 && !stopRequested.IsCancellationRequested)
+        {
+            var after = await evaluator.RunAsync("after training", session.Learner.Step, CancellationToken.None).ConfigureAwait(false);
+            if (before is not null)
+                HeldOutEvaluation.Compare(before, after);
+        }
+        return ExitCodes.Success;
+    }
+
+    private async Task<PipelineOutcome> RunPipelineAsync(LearnerSession session, ModelSettings model, IRewardFunction rewards,
+        IPromptDataset training, PipelineProgress? resumed, CancellationToken budget)
+    {
+        var s = context.Settings;
+        using var system = PipelineDispatchers.CreateSystem("r1actors", ConfigurationFactory.ParseString(AkkaSerilogLogger.AkkaConfig));
+        var events = new StepEvents(Log, context.StatusLine, s.Run.RolloutLogEvery, s.Pipeline.MaxSteps, s.Run.MaxDuration, time);
+        var run = new PipelineRun
+        {
+            System = system,
+            Settings = s.Pipeline,
+            Prompts = new PromptStream(training, s.Data.Shuffle, s.Data.Seed, s.Data.MaxEpochs),
+            Ports = new PipelinePorts(
+                new SamplerPortFactory(model, s.Tokenizer, s.Sampling.Options, session.Learner.Weights),
+                rewards,
+                new LearnerPort(session)),
+            Resume = resumed,
+            Log = Log,
+            Time = time,
+            OnStep = events.Write,
+        };
+        try
+        {
+            return await TrainingPipeline.RunAsync(run, budget).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.StatusLine?.Clear();
+            await system.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<Prompt>> HeldOutPrompts(CancellationToken cancellationToken)
+    {
+        var s = context.Settings;
+        if (!s.Eval.BeforeTraining && !s.Eval.AfterTraining)
+            return [];
+        var heldOut = await PromptSources.LoadAsync(s.Data, DataSplit.HeldOut, Log, cancellationToken).ConfigureAwait(false);
+        var count = s.Eval.MaxPrompts > 0 ? Math.Min(s.Eval.MaxPrompts, heldOut.Count) : heldOut.Count;
+        return [.. Enumerable.Range(0, count).Select(heldOut.Get)];
+    }
+
+    /// <summary>The configured model folder, or (r1.model.path empty) a freshly initialised tiny model saved in the run folder.</summary>
+    private string BaseModelFolder()
+    {
+        var s = context.Settings;
+        if (s.Model.Path.Length > 0)
+            return s.Model.Path;
+        var folder = Path.Combine(context.RunDirectory, "base-model");
+        if (!File.Exists(Path.Combine(folder, "config.json")))
+        {
+            using var replica = PolicyReplica.Load(s.Model, s.Tokenizer, "cpu");
+            Directory.CreateDirectory(folder);
+            Policy.Checkpoints.ModelFolder.Save(replica.Model, folder);
+            replica.SaveTokenizer(folder, null);
+            Log.Information("No r1.model.path: a randomly initialised tiny model (seed {InitSeed}) was written to {ModelFolder}", s.Model.Tiny.InitSeed, folder);
+        }
+        return folder;
+    }
+
+    private static bool HasCodeTasks(IPromptDataset training) =>
+        Enumerable.Range(0, (int)Math.Min(training.Count, 1000)).Any(i => training.Get(i).Task.Kind == "code");
+}
