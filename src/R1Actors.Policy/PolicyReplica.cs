@@ -107,7 +107,7 @@ public sealed class PolicyReplica : IDisposable
     private static IPromptFormat CreatePromptFormat(TokenizerSettings settings, string? folder) => settings.PromptFormat switch
     {
         "r1-zero" => new R1ZeroPromptFormat(settings.R1ZeroTemplate),
-        "plain" => new PlainPromptFormat(),
+        "plain" => new PlainPromptFormat(settings.PlainPrefix),
         "chat" when folder is null => throw new TokenizerFormatException(
             "r1.tokenizer.prompt-format = chat needs a model folder with a chat template (r1.model.path); the built-in tiny model has none."),
         "chat" => new ChatPromptFormat(ChatTemplates.Load(Path.Combine(folder, "tokenizer_config.json")),

@@ -16,7 +16,7 @@ public sealed record TinyModelSettings(
 /// <param name="R1ZeroTemplate">The R1-Zero prompt text, with {question}.</param>
 /// <param name="SystemPrompt">chat: system turn before the question; empty = none.</param>
 /// <param name="EnableThinking">chat, Qwen3: false pre-fills an empty think block.</param>
-public sealed record TokenizerSettings(string PromptFormat, string R1ZeroTemplate, string SystemPrompt, bool EnableThinking);
+public sealed record TokenizerSettings(string PromptFormat, string R1ZeroTemplate, string SystemPrompt, bool EnableThinking, string PlainPrefix = "");
 
 /// <summary><c>r1.sampling</c>, as the generator's options (EOS ids are added from the model and tokenizer).</summary>
 public sealed record SamplingSettings(SamplingOptions Options);

@@ -10,14 +10,15 @@ public interface IPromptFormat
 }
 
 /// <summary>
-/// The question as it is, with nothing around it: for the built-in tiny models, whose tasks are written in the
-/// compact form they were pretrained on (<c>123+45=</c>).
+/// The question as it is, after an optional fixed prefix (typically the begin-of-text token, which gives a small
+/// model's attention somewhere to rest): for the built-in tiny models, whose tasks are written in the compact
+/// form they were pretrained on (<c>&lt;|endoftext|&gt;123+45=</c>).
 /// </summary>
-public sealed class PlainPromptFormat : IPromptFormat
+public sealed class PlainPromptFormat(string prefix = "") : IPromptFormat
 {
-    public string Render(string question) => question;
+    public string Render(string question) => prefix + question;
 
-    public string Render(IReadOnlyList<ChatMessage> messages) => string.Concat(messages.Select(m => m.Content));
+    public string Render(IReadOnlyList<ChatMessage> messages) => prefix + string.Concat(messages.Select(m => m.Content));
 }
 
 /// <summary>

@@ -32,7 +32,7 @@ public static class PolicySettingsBinder
         if (!template.Contains(R1ZeroPromptFormat.Placeholder, StringComparison.Ordinal))
             throw r.Fail($"{T}.r1-zero-template", $"expected the text to contain {R1ZeroPromptFormat.Placeholder}, where the question goes");
         return new TokenizerSettings(r.OneOf($"{T}.prompt-format", "r1-zero", "chat", "plain"), template,
-            r.String($"{T}.system-prompt"), r.Bool($"{T}.enable-thinking"));
+            r.String($"{T}.system-prompt"), r.Bool($"{T}.enable-thinking"), r.String($"{T}.plain-prefix"));
     }
 
     public static SamplingSettings BindSampling(SettingsReader r)
