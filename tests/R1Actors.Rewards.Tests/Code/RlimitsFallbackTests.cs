@@ -18,7 +18,8 @@ public sealed class RlimitsFallbackTests(SandboxFixture fixture)
         Assert.Equal(IsolationLevel.RlimitsOnly, passed.Isolation);
         var looping = await sandbox.RunAsync(new SandboxJob("import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nwhile True:\n    pass\n", [new StdioCase("", "x")], null, null), 0, CancellationToken.None);
         Assert.False(looping.Passed);
-        Assert.Equal("timeout", looping.Cases[0].Status);
+        // Whichever limit strikes first: the wall clock (a loaded machine) or the CPU-time rlimit (an idle one).
+        Assert.Contains(looping.Cases[0].Status, new[] { "timeout", "killed" });
         Assert.Equal(0, fixture.SandboxProcessesAlive());
     }
 
