@@ -26,7 +26,7 @@ public sealed class LearnerPort(LearnerSession session) : ILearnerPort
     {
         if (batch.PolicyVersion != session.Learner.PolicyVersion)
             throw new InvalidOperationException($"the pipeline trains v{batch.PolicyVersion} but the learner holds v{session.Learner.PolicyVersion}");
-        var result = session.Train(new TrainingBatch(batch.Groups.Select(ToTraining).ToArray()));
+        var result = session.Train(new TrainingBatch(batch.Groups.Select(ToTraining).ToArray(), batch.DiscardedGroups));
         return new StepOutcome(session.Learner.PolicyVersion, result.Metrics.ToDictionary(), result.SkipReason);
     }
 
@@ -37,7 +37,8 @@ public sealed class LearnerPort(LearnerSession session) : ILearnerPort
     public static PipelineProgress? ResumedProgress(LearnerSession session) =>
         session.Resumed?.Pipeline is { } saved ? saved.Deserialize<PipelineProgress>(ProgressJson) : null;
 
-    private static TrainingGroup ToTraining(ScoredGroup group)
+    /// <summary>A pipeline group as the learner sees it.</summary>
+    internal static TrainingGroup ToTraining(ScoredGroup group)
     {
         if (group.Completions.Count == 0)
             throw new ArgumentException($"prompt {group.Prompt.Prompt.Id}: a group without completions");

@@ -79,7 +79,8 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
             Ports = new PipelinePorts(
                 new SamplerPortFactory(model, s.Tokenizer, s.Sampling.Options, session.Learner.Weights),
                 rewards,
-                new LearnerPort(session)),
+                new LearnerPort(session),
+                DynamicSamplingFilter.For(s.Training, s.Pipeline.GroupsPerStep)),
             Resume = resumed,
             Log = Log,
             Time = time,
