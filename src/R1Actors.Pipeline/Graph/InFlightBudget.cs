@@ -13,6 +13,9 @@ public sealed class InFlightBudget(int capacity) : IDisposable
 
     public long InUse => Capacity - _slots.CurrentCount;
 
+    /// <summary>Slots free now.</summary>
+    public int Available => _slots.CurrentCount;
+
     public Task AcquireAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
 
     public void Release(int count)

@@ -10,7 +10,7 @@ using R1Actors.Rewards;
 
 namespace R1Actors.Pipeline.Graph;
 
-/// <summary>The actors and shared state the graph connects.</summary>
+/// <summary>The actors and shared state the graph connects; <see cref="GroupsFiltered"/> when an <see cref="IGroupFilter"/> may leave groups out.</summary>
 public sealed record GraphParts(
     IReadOnlyList<IActorRef> Samplers,
     IReadOnlyList<string> Devices,
@@ -18,7 +18,8 @@ public sealed record GraphParts(
     IActorRef Learner,
     InFlightBudget Budget,
     StageCounters Counters,
-    PipelineCompletion Completion);
+    PipelineCompletion Completion,
+    bool GroupsFiltered = false);
 
 /// <summary>
 /// The stream from prompts to learner. Every stage is bounded and backpressured, end to end:
@@ -28,6 +29,8 @@ public sealed record GraphParts(
 ///    ─► buffer ─► learner (ack sink)
 /// </code>
 /// Each completion is verified as soon as its batch leaves the sampler, never after a whole step's worth.
+/// In deterministic mode batches are cut by admission instead of a timer (<see cref="DeterministicBatching"/>)
+/// and the verifier pool keeps the order completions arrive in.
 /// </summary>
 public static class PipelineGraph
 {
@@ -35,17 +38,10 @@ public static class PipelineGraph
     public static IRunnableGraph<Task<Done>> Build(PipelineSettings s, IEnumerable<IssuedPrompt> prompts, GraphParts parts) =>
         Source.From(prompts)
             .Via(parts.Completion.KillSwitch.Flow<IssuedPrompt>())
-            .SelectAsync(1, async prompt =>
-            {
-                await parts.Budget.AcquireAsync(parts.Completion.Ended).ConfigureAwait(false);
-                parts.Counters.PromptsAdmitted(1);
-                return prompt;
-            })
-            .GroupedWithin(s.PromptsPerBatch, s.BatchLinger > TimeSpan.Zero ? s.BatchLinger : TimeSpan.FromTicks(1))
-            .Select(batch => (IReadOnlyList<IssuedPrompt>)batch.ToArray())
+            .Via(s.Deterministic ? DeterministicBatching.Create(s.PromptsPerBatch, parts) : TimedBatching(s, parts))
             .Via(Sampling(s, parts))
             .Buffer(s.EffectiveRolloutBuffer, OverflowStrategy.Backpressure)
-            .Via(Verification(s, parts))
+            .Via(s.Deterministic ? OrderedVerification(s, parts) : Verification(s, parts))
             .Via(GroupAssembly.Create(s.GroupSize, parts.Counters.GroupAssembled))
             .Buffer(s.EffectiveGroupBuffer, OverflowStrategy.Backpressure)
             .Via(parts.Completion.KillSwitch.Flow<ScoredGroup>())
@@ -57,6 +53,21 @@ public static class PipelineGraph
                     LearnerStreamCompleted.Instance,
                     e => new LearnerStreamFailed(e))
                 .WithAttributes(Attributes.CreateInputBuffer(1, 1)));
+
+    /// <summary>Takes an in-flight slot for the prompt (waits while every slot is taken).</summary>
+    internal static async Task<IssuedPrompt> Admit(GraphParts parts, IssuedPrompt prompt)
+    {
+        await parts.Budget.AcquireAsync(parts.Completion.Ended).ConfigureAwait(false);
+        parts.Counters.PromptsAdmitted(1);
+        return prompt;
+    }
+
+    /// <summary>Admitted prompts in sampler batches of prompts-per-batch, or fewer once a batch has waited batch-linger.</summary>
+    private static Flow<IssuedPrompt, IReadOnlyList<IssuedPrompt>, NotUsed> TimedBatching(PipelineSettings s, GraphParts parts) =>
+        Flow.Create<IssuedPrompt>()
+            .SelectAsync(1, prompt => Admit(parts, prompt))
+            .GroupedWithin(s.PromptsPerBatch, s.BatchLinger > TimeSpan.Zero ? s.BatchLinger : TimeSpan.FromTicks(1))
+            .Select(batch => (IReadOnlyList<IssuedPrompt>)batch.ToArray());
 
     /// <summary>Batches go to whichever device is free; each keeps at most 1 + sampler-queue batches.</summary>
     private static IGraph<FlowShape<IReadOnlyList<IssuedPrompt>, Rollout>, NotUsed> Sampling(PipelineSettings s, GraphParts parts) =>
@@ -81,6 +92,16 @@ public static class PipelineGraph
     private static IGraph<FlowShape<Rollout, ScoredRollout>, NotUsed> Verification(PipelineSettings s, GraphParts parts) =>
         Pool<Rollout, ScoredRollout>(parts.Verifiers.Count, i =>
             Flow.Create<Rollout>().SelectAsync(1, rollout => AskVerifier(s, parts.Verifiers[i], parts.Counters, rollout)));
+
+    /// <summary>
+    /// Deterministic mode: completions go to the verifiers in turn and leave in the order they came, so groups
+    /// complete, and reach the learner (and its group filter), in the order their prompts were admitted.
+    /// </summary>
+    private static Flow<Rollout, ScoredRollout, NotUsed> OrderedVerification(PipelineSettings s, GraphParts parts) =>
+        Flow.Create<Rollout>()
+            .ZipWithIndex()
+            .SelectAsync(parts.Verifiers.Count, indexed =>
+                AskVerifier(s, parts.Verifiers[(int)(indexed.Item2 % parts.Verifiers.Count)], parts.Counters, indexed.Item1));
 
     private static async Task<ScoredRollout> AskVerifier(PipelineSettings s, IActorRef verifier, StageCounters counters, Rollout rollout)
     {

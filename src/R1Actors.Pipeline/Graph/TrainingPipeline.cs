@@ -52,6 +52,8 @@ public static class TrainingPipeline
         var s = run.Settings;
         if (!run.System.Dispatchers.HasDispatcher(PipelineDispatchers.Pinned))
             throw new InvalidOperationException($"the actor system has no '{PipelineDispatchers.Pinned}'; create it with PipelineDispatchers.CreateSystem or merge PipelineDispatchers.Config");
+        if (s.Deterministic && (s.Devices.Count != 1 || s.MaxStaleness != 0))
+            throw new SettingsException("r1.run.deterministic", $"deterministic runs need exactly one device and max-staleness 0, got {s.Devices.Count} devices and max-staleness {s.MaxStaleness}");
         var start = StartingPoint(run);
         if (s.MaxSteps > 0 && start.Step >= s.MaxSteps)
         {
@@ -79,9 +81,10 @@ public static class TrainingPipeline
             var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, samplers, completion, run.Log, PipelineDispatchers.Pinned), "learner")])
                 .ConfigureAwait(false))[0];
             run.Log.Information(
-                "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {@NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}",
-                start.Step, start.PolicyVersion, start.NextPrompt, run.Prompts.Dataset.Description, s.Devices.Count, s.Verifiers, s.GroupSize, s.GroupsPerStep, s.MaxStaleness);
-            var parts = new GraphParts(samplers, s.Devices, verifiers, learner, budget, counters, completion);
+                "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {@NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}, deterministic {Deterministic}",
+                start.Step, start.PolicyVersion, start.NextPrompt, run.Prompts.Dataset.Description, s.Devices.Count, s.Verifiers, s.GroupSize, s.GroupsPerStep, s.MaxStaleness, s.Deterministic);
+            var parts = new GraphParts(samplers, s.Devices, verifiers, learner, budget, counters, completion,
+                GroupsFiltered: run.Ports.Groups is not (null or KeepEveryGroup));
             streamDone = PipelineGraph.Build(s, run.Prompts.From(start.NextPrompt, start.ConsumedAhead), parts).Run(materializer);
             await using (cancellationToken.Register(completion.RequestStop).ConfigureAwait(false))
                 return await completion.Outcome.ConfigureAwait(false);

@@ -31,6 +31,14 @@ public sealed record PipelineSettings(
     SupervisionSettings Supervision)
 {
     /// <summary>
+    /// <c>r1.run.deterministic</c>: the same config, data and seed give bit-identical weights, whatever the timing
+    /// (one device and max-staleness 0 required). Sampler batches are then cut by admission, never by
+    /// <see cref="BatchLinger"/>'s clock, and completions pass the verifier pool in the order they were sampled,
+    /// so every group reaches the learner in admission order.
+    /// </summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>
     /// Prompts allowed between admission and the end of the learner step that uses them: (k + 1) · B. With
     /// prompts consumed in order this is exactly what keeps every rollout within k versions of the learner.
     /// </summary>
