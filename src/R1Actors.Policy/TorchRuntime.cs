@@ -13,31 +13,54 @@ namespace R1Actors.Policy;
 /// <c>OMP_WAIT_POLICY=PASSIVE</c> is set in the process environment (through libc, where the OpenMP runtime
 /// reads it when libtorch loads).
 /// </para>
+/// <para>
+/// Deterministic runs (<c>r1.run.deterministic</c>) also pin the numerics, the same way: oneMKL's conditional
+/// numerical reproducibility (<c>MKL_CBWR=AUTO</c>: the same results run after run for a fixed thread count,
+/// whatever the memory alignment), cuBLAS's fixed workspace (<c>CUBLAS_WORKSPACE_CONFIG=:4096:8</c>, which its
+/// deterministic mode requires), and libtorch's deterministic algorithms (see <see cref="UseDeterministicAlgorithms"/>).
+/// </para>
 /// </summary>
 public static partial class TorchRuntime
 {
     private const string WaitPolicy = "OMP_WAIT_POLICY";
 
+    private static readonly (string Name, string Value)[] DeterministicEnvironment =
+    [
+        ("MKL_CBWR", "AUTO"),
+        ("CUBLAS_WORKSPACE_CONFIG", ":4096:8"),
+    ];
+
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
 
-    /// <summary>Sets the wait policy and the intra-op thread count (0 = one per core); returns a line for the start-up log.</summary>
-    public static string Configure(int threads)
+    /// <summary>
+    /// Sets the wait policy and the intra-op thread count (0 = one per core) and, for deterministic runs, pins
+    /// the numerics; returns a line for the start-up log.
+    /// </summary>
+    public static string Configure(int threads, bool deterministic = false)
     {
-        var policy = Environment.GetEnvironmentVariable(WaitPolicy);
-        if (policy is null && OperatingSystem.IsLinux())
-        {
-            try
-            {
-                policy = SetEnv(WaitPolicy, "PASSIVE", overwrite: 0) == 0 ? "PASSIVE" : "default (setenv failed)";
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                policy = "default (no libc setenv)";
-            }
-        }
+        var policy = SetDefault(WaitPolicy, "PASSIVE");
+        var pinned = deterministic ? DeterministicEnvironment.Select(v => $"{v.Name}={SetDefault(v.Name, v.Value)}").ToArray() : [];
         var count = threads > 0 ? threads : Environment.ProcessorCount;
         set_num_threads(count);
-        return $"libtorch {count} intra-op threads, OpenMP wait policy {policy ?? "default"}";
+        var line = $"libtorch {count} intra-op threads, OpenMP wait policy {policy}";
+        return deterministic ? $"{line}; deterministic: {string.Join(", ", pinned)}, {UseDeterministicAlgorithms(true)}" : line;
+    }
+
+    /// <summary>Sets a variable the native libraries read, unless the environment already chose; returns the value in force.</summary>
+    private static string SetDefault(string name, string value)
+    {
+        if (Environment.GetEnvironmentVariable(name) is { } chosen)
+            return chosen;
+        if (!OperatingSystem.IsLinux())
+            return "default";
+        try
+        {
+            return SetEnv(name, value, overwrite: 0) == 0 ? value : "default (setenv failed)";
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return "default (no libc setenv)";
+        }
     }
 }

@@ -21,4 +21,19 @@ public class TorchRuntimeTests
             set_num_threads(before);
         }
     }
+
+    [Fact]
+    public void Deterministic_algorithms_are_switched_on_through_libtorch_and_back_off()
+    {
+        try
+        {
+            Assert.Equal("deterministic algorithms only", TorchRuntime.UseDeterministicAlgorithms(true));
+            Assert.True(TorchRuntime.DeterministicAlgorithmsOn);
+        }
+        finally
+        {
+            TorchRuntime.UseDeterministicAlgorithms(false);
+        }
+        Assert.False(TorchRuntime.DeterministicAlgorithmsOn);
+    }
 }

@@ -21,8 +21,9 @@ public sealed class LearnerSession : IDisposable
     private readonly CausalLanguageModel? _reference;
 
     private LearnerSession(CausalLanguageModel policy, CausalLanguageModel? reference, Learner learner, CheckpointStore checkpoints,
-        TrainerState? resumed)
+        CheckpointInfo? resumedFrom, TrainerState? resumed)
     {
+        ResumedFrom = resumedFrom;
         _policy = policy;
         _reference = reference;
         Learner = learner;
@@ -34,6 +35,9 @@ public sealed class LearnerSession : IDisposable
     public Learner Learner { get; }
 
     public CheckpointStore Checkpoints { get; }
+
+    /// <summary>The checkpoint the run resumed from; null for a fresh run.</summary>
+    public CheckpointInfo? ResumedFrom { get; }
 
     /// <summary>The state the run resumed from (with the pipeline's blob); null for a fresh run.</summary>
     public TrainerState? Resumed { get; }
@@ -63,7 +67,7 @@ public sealed class LearnerSession : IDisposable
             learner = new Learner(policy, learnerSettings, reference, log, time);
             var resumed = latest is null ? null : store.Restore(learner, latest);
             learner.PublishCurrent();
-            return new LearnerSession(policy, reference, learner, store, resumed);
+            return new LearnerSession(policy, reference, learner, store, latest, resumed);
         }
         catch
         {

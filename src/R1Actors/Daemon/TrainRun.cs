@@ -20,8 +20,9 @@ namespace R1Actors.Daemon;
 /// <summary>
 /// One <c>r1actors train</c> run: opens the learner (resuming from the newest complete checkpoint in the run
 /// folder), measures the starting policy on the held-out split, runs the actor pipeline until its step or time
-/// budget or a stop request — after which the pipeline finishes the step in progress and writes a checkpoint —
-/// then measures the final policy. Before/after figures are printed and logged as Evaluation events.
+/// budget (<c>r1.run.max-duration</c>, counted from the first step) or a stop request — after which the pipeline
+/// finishes the step in progress and writes a checkpoint — then measures the final policy. Before/after figures
+/// are printed and logged as Evaluation events; the run's last event is RunStopped, whichever way it ended.
 /// </summary>
 public sealed class TrainRun(RunContext context, TimeProvider time)
 {
@@ -32,11 +33,30 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         var s = context.Settings;
         Log.ForContext(EventKinds.Property, EventKinds.RunStarted)
             .Information("Run {RunName} starting in {RunDirectory}; allocator: {Allocator}; torch: {TorchRuntime}",
-                s.Run.Name, context.RunDirectory, NativeMemory.Configure(), TorchRuntime.Configure(s.Torch.EffectiveThreads));
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopRequested);
-        if (s.Run.MaxDuration > TimeSpan.Zero)
-            budget.CancelAfter(s.Run.MaxDuration);
+                s.Run.Name, context.RunDirectory, NativeMemory.Configure(), TorchRuntime.Configure(s.Torch.EffectiveThreads, s.Pipeline.Deterministic));
+        // Whatever draws from torch's default generator starts from the run seed; a resume restores its saved state.
+        TorchSharp.torch.random.manual_seed(s.Run.Seed);
+        using var stopNotice = stopRequested.Register(() =>
+            Log.Information("Stop requested: the step in progress finishes, then a last checkpoint is written"));
+        try
+        {
+            var (outcome, reason) = await TrainAsync(stopRequested).ConfigureAwait(false);
+            Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
+                .Information("Run stopped ({StopReason}) at step {Step}, policy version {PolicyVersion}: {RolloutsTrained} rollouts trained, {DroppedRolloutsTotal} dropped as stale",
+                    reason, outcome.Progress.Step, outcome.Progress.PolicyVersion, outcome.RolloutsTrained, outcome.DroppedRolloutsTotal);
+        }
+        catch (OperationCanceledException) when (stopRequested.IsCancellationRequested)
+        {
+            Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
+                .Information("Run stopped ({StopReason}) before training began; nothing was trained, the run folder is as it was", StopReason.Stopped);
+        }
+        return ExitCodes.Success;
+    }
 
+    /// <summary>Everything between start-up and the end of the run; the time budget counts from the first step on.</summary>
+    private async Task<(PipelineOutcome Outcome, string Reason)> TrainAsync(CancellationToken stopRequested)
+    {
+        var s = context.Settings;
         var training = await PromptSources.LoadAsync(s.Data, DataSplit.Training, Log, stopRequested).ConfigureAwait(false);
         var heldOut = await HeldOutPrompts(stopRequested).ConfigureAwait(false);
         var model = s.Model with { Path = BaseModelFolder() };
@@ -45,24 +65,41 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
             rewards.StartSandbox();
         using var session = LearnerSession.Open(s.Training, model.Path, context.RunDirectory, s.Sampling.Options.Temperature, Log, time);
         var resumed = LearnerPort.ResumedProgress(session);
+        if (resumed is not null)
+        {
+            Log.ForContext(EventKinds.Property, EventKinds.RunResumed)
+                .Information("Resuming from checkpoint {CheckpointPath} at step {Step}, policy version {PolicyVersion}, next prompt {@NextPrompt}",
+                    session.ResumedFrom?.Path, resumed.Step, resumed.PolicyVersion, resumed.NextPrompt);
+        }
         var evaluator = new HeldOutEvaluation(s, model, rewards, session.Learner.Weights, heldOut);
 
         EvaluationResult? before = null;
         if (s.Eval.BeforeTraining && resumed is null && heldOut.Count > 0)
             before = await evaluator.RunAsync("before training", session.Learner.Step, stopRequested).ConfigureAwait(false);
 
+        using var timeBudget = s.Run.MaxDuration > TimeSpan.Zero ? new CancellationTokenSource(s.Run.MaxDuration, time) : new CancellationTokenSource();
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, timeBudget.Token);
         var outcome = await RunPipelineAsync(session, model, rewards, training, resumed, budget.Token).ConfigureAwait(false);
-        Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
-            .Information("Run stopped ({StopReason}) at step {Step}, policy version {PolicyVersion}: {RolloutsTrained} rollouts trained, {DroppedRolloutsTotal} dropped as stale",
-                outcome.Reason, outcome.Progress.Step, outcome.Progress.PolicyVersion, outcome.RolloutsTrained, outcome.DroppedRolloutsTotal);
+        var reason = outcome.Reason == StopReason.Stopped && !stopRequested.IsCancellationRequested ? "MaxDuration" : outcome.Reason.ToString();
 
         if (s.Eval.AfterTraining && heldOut.Count > 0 && !stopRequested.IsCancellationRequested)
+            await EvaluateAfterAsync(evaluator, session.Learner.Step, before, stopRequested).ConfigureAwait(false);
+        return (outcome, reason);
+    }
+
+    /// <summary>The final policy's held-out figures; a stop request cancels them (the checkpoint is already written).</summary>
+    private static async Task EvaluateAfterAsync(HeldOutEvaluation evaluator, long step, EvaluationResult? before, CancellationToken stopRequested)
+    {
+        try
         {
-            var after = await evaluator.RunAsync("after training", session.Learner.Step, CancellationToken.None).ConfigureAwait(false);
+            var after = await evaluator.RunAsync("after training", step, stopRequested).ConfigureAwait(false);
             if (before is not null)
                 HeldOutEvaluation.Compare(before, after);
         }
-        return ExitCodes.Success;
+        catch (OperationCanceledException) when (stopRequested.IsCancellationRequested)
+        {
+            Log.Information("Held-out evaluation after training cancelled by the stop request");
+        }
     }
 
     private async Task<PipelineOutcome> RunPipelineAsync(LearnerSession session, ModelSettings model, IRewardFunction rewards,

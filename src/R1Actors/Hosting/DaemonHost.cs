@@ -20,6 +20,8 @@ public static class DaemonHost
         builder.Services.AddSystemd();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
+        // The job logs its own start, stop request and end (its last event); the host's lines would come after it.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(new JobService.Job(job));
         builder.Services.AddSingleton<JobService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobService>());

@@ -8,6 +8,7 @@ public static class EventKinds
 {
     public const string Property = "EventKind";
     public const string RunStarted = "RunStarted";
+    public const string RunResumed = "RunResumed";
     public const string Step = "Step";
     public const string Rollout = "Rollout";
     public const string Checkpoint = "Checkpoint";

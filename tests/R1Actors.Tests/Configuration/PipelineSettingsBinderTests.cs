@@ -31,11 +31,23 @@ public sealed class PipelineSettingsBinderTests
     [InlineData("r1.data.arithmetic.operations=[\"divide\"]", "r1.data.arithmetic.operations", "unknown operation \"divide\"")]
     [InlineData("r1.data.countdown.max-numbers=2", "r1.data.countdown.max-numbers", "from 3 to 8, got 2")]
     [InlineData("r1.run.deterministic=true", "r1.pipeline.max-staleness", "needs max-staleness = 0")]
-    public void A_bad_pipeline_or_data_value_names_its_key_and_what_was_expected(string set, string key, string expected)
+    [InlineData("r1.run.deterministic=true|r1.pipeline.max-staleness=0|r1.pipeline.devices=[\"cpu\", \"cuda:0\"]", "r1.pipeline.devices", "needs exactly one device")]
+    [InlineData("r1.run.deterministic=true|r1.pipeline.max-staleness=0", "r1.torch.threads", "needs a fixed thread count")]
+    public void A_bad_pipeline_or_data_value_names_its_key_and_what_was_expected(string sets, string key, string expected)
     {
-        var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, [set]));
+        var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, sets.Split('|')));
 
         Assert.Equal(key, e.Key);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Deterministic_mode_reaches_the_pipeline_when_its_rules_hold()
+    {
+        var (settings, _) = R1Settings.Load(null, ["r1.run.deterministic=true", "r1.pipeline.max-staleness=0", "r1.torch.threads=2"]);
+        var (plain, _) = R1Settings.Load(null, []);
+
+        Assert.True(settings.Pipeline.Deterministic);
+        Assert.False(plain.Pipeline.Deterministic);
     }
 }

@@ -4,7 +4,7 @@ namespace R1Actors.Configuration.Sections;
 
 /// <summary>
 /// Binds <c>r1.pipeline</c> to <see cref="PipelineSettings"/>, with <c>r1.run.seed</c> as the sampling seed (read,
-/// not repeated). With <c>r1.run.deterministic</c> on, one device and max-staleness 0 are required.
+/// not repeated). With <c>r1.run.deterministic</c> on, <see cref="DeterministicModeRules"/> must hold.
 /// </summary>
 public static class PipelineSettingsBinder
 {
@@ -17,13 +17,7 @@ public static class PipelineSettingsBinder
             throw r.Fail($"{P}.devices", "expected at least one device name such as \"cpu\" or \"cuda:0\"");
         if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
             throw r.Fail($"{P}.devices", $"each device may be listed once, got [{string.Join(", ", devices)}]");
-        if (r.Bool("r1.run.deterministic"))
-        {
-            if (devices.Count != 1)
-                throw r.Fail($"{P}.devices", "r1.run.deterministic = true needs exactly one device: with several, which device samples which prompt depends on timing");
-            if (r.Int($"{P}.max-staleness", min: 0) != 0)
-                throw r.Fail($"{P}.max-staleness", "r1.run.deterministic = true needs max-staleness = 0: with k > 0 which weights sample a prompt depends on timing");
-        }
+        var deterministic = DeterministicModeRules.Check(r, devices);
         return new PipelineSettings(
             devices,
             r.Int($"{P}.group-size", min: 1, max: 4096),
@@ -45,7 +39,10 @@ public static class PipelineSettingsBinder
                 r.Int($"{P}.supervision.sampler-max-restarts", min: 0),
                 Positive(r, $"{P}.supervision.sampler-restart-window"),
                 r.Int($"{P}.supervision.learner-max-faults", min: 1),
-                Positive(r, $"{P}.supervision.learner-fault-window")));
+                Positive(r, $"{P}.supervision.learner-fault-window")))
+        {
+            Deterministic = deterministic,
+        };
     }
 
     private static TimeSpan Positive(SettingsReader r, string key)
