@@ -5,23 +5,37 @@ namespace R1Actors.Pipeline.Graph;
 /// step that used it has published its weights (or when it is dropped as stale). With (k + 1) · B slots a
 /// prompt admitted at learner version V is trained no later than step V + k when groups arrive in order.
 /// </summary>
+/// <remarks>
+/// The budget keeps its own count of slots taken rather than reading the semaphore's: a waiter woken by
+/// <see cref="Release"/> can run before the semaphore has finished updating its count, and would then see
+/// none free when several were just given back. Here a release is counted before any waiter wakes and an
+/// acquisition when its waiter resumes, so <see cref="Available"/> read right after <see cref="AcquireAsync"/>
+/// is exact whenever one caller admits at a time (deterministic batching relies on it).
+/// </remarks>
 public sealed class InFlightBudget(int capacity) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(capacity, capacity);
+    private int _taken;
 
     public int Capacity { get; } = capacity;
 
-    public long InUse => Capacity - _slots.CurrentCount;
+    public long InUse => Volatile.Read(ref _taken);
 
     /// <summary>Slots free now.</summary>
-    public int Available => _slots.CurrentCount;
+    public int Available => Capacity - Volatile.Read(ref _taken);
 
-    public Task AcquireAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+    public async Task AcquireAsync(CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _taken);
+    }
 
     public void Release(int count)
     {
-        if (count > 0)
-            _slots.Release(count);
+        if (count <= 0)
+            return;
+        Interlocked.Add(ref _taken, -count);
+        _slots.Release(count);
     }
 
     public void Dispose() => _slots.Dispose();
