@@ -43,10 +43,11 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
     {
         var config = RepositoryPaths.File("hocon", name);
         var code = name.Contains("mbpp", StringComparison.Ordinal);
+        var model = name.Contains("instruct", StringComparison.Ordinal) ? fixture.InstructModelFolder : fixture.ModelFolder;
         var runDir = Path.Combine(fixture.Directory, "run-" + Path.GetFileNameWithoutExtension(name));
         string[] sets =
         [
-            $"r1.model.path=\"{fixture.ModelFolder}\"",
+            $"r1.model.path=\"{model}\"",
             $"r1.data.files=[\"{(code ? fixture.MbppTrain : fixture.GsmTrain)}\"]",
             $"r1.data.held-out-files=[\"{(code ? fixture.MbppTest : fixture.GsmTest)}\"]",
             "r1.pipeline.devices=[\"cpu\"]", "r1.training.device=cpu", "r1.model.dtype=float32", "r1.training.dtype=float32",
@@ -69,6 +70,7 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         Assert.Equal(0, log.VerifierFaults);
         Assert.Equal(0, log.Errors);
         Assert.Equal(2, log.Evaluations.Count(e => e.ContainsKey("HeldOutAccuracy")));
+        Assert.Equal(code ? 1 : 0, ReadEvents(runDir).Count(e => e.TryGetProperty("SandboxIsolation", out _)));   // started before the first step
 
         var (settings, _) = R1Settings.Load(config, sets);
         await AssertRolloutRewardsAreTheVerifiersAsync(settings, runDir);
@@ -95,14 +97,20 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         Assert.Equal(0, rewards.Faults + rewards.SandboxFaults + rewards.UnknownKinds + rewards.InvalidReferences);
     }
 
-    /// <summary>The checkpoint loads as a model folder with its tokenizer, and holds weights the two steps changed.</summary>
+    /// <summary>
+    /// The checkpoint loads as a model folder with its tokenizer and chat template, writes prompts as the configuration
+    /// asks, and holds weights the two steps changed.
+    /// </summary>
     private void AssertTheCheckpointIsATrainedModelFolder(R1Settings settings, string checkpoint)
     {
         using var replica = PolicyReplica.Load(settings.Model with { Path = checkpoint }, settings.Tokenizer, "cpu");
         var trained = replica.Model;
         Assert.Equal((64, 2, 4, 2), (trained.Config.HiddenSize, trained.Config.NumHiddenLayers, trained.Config.NumAttentionHeads, trained.Config.NumKeyValueHeads));
         Assert.Equal(ScalarType.Float32, trained.Dtype);
-        Assert.NotEmpty(replica.EncodePrompt("What is 2 + 3?"));
+        var expectedPrompt = settings.Tokenizer.PromptFormat == "chat"
+            ? $"<|im_start|>system\n{settings.Tokenizer.SystemPrompt}<|im_end|>\n<|im_start|>user\nWhat is 2 + 3?<|im_end|>\n<|im_start|>assistant\n"
+            : settings.Tokenizer.R1ZeroTemplate.Replace("{question}", "What is 2 + 3?", StringComparison.Ordinal);
+        Assert.Equal(expectedPrompt, replica.Tokenizer.Decode(replica.EncodePrompt("What is 2 + 3?")));
         using var initial = Policy.Checkpoints.ModelFolder.Load(fixture.ModelFolder, CPU, ScalarType.Float32);
         var before = initial.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Assert.Contains(trained.named_parameters(), p => !p.parameter.allclose(before[p.name], rtol: 0, atol: 0));

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using R1Actors.Policy.Checkpoints;
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Tokenization;
@@ -9,7 +10,8 @@ namespace R1Actors.Tests.Daemon;
 /// What the real-model configurations are run against on the CPU: a tiny randomly initialised Qwen2-shaped
 /// model (hidden 64, 2 layers, 4 heads over 2 key/value heads, so grouped-query attention and the q/k/v biases
 /// are exercised; tied embeddings; the real tokenizer's vocabulary) written as a Hugging Face folder with the
-/// real Qwen tokenizer files, and small GSM8K- and MBPP-shaped datasets.
+/// real Qwen tokenizer files; a copy whose tokenizer_config.json carries Qwen2.5-Instruct's chat template; and
+/// small GSM8K- and MBPP-shaped datasets.
 /// </summary>
 public sealed class TinyQwenFixture : IDisposable
 {
@@ -18,6 +20,8 @@ public sealed class TinyQwenFixture : IDisposable
         Directory = System.IO.Directory.CreateTempSubdirectory("r1-realmodels-").FullName;
         ModelFolder = Path.Combine(Directory, "Qwen2-tiny");
         WriteModel(ModelFolder);
+        InstructModelFolder = Path.Combine(Directory, "Qwen2-tiny-instruct");
+        WriteInstructCopy(ModelFolder, InstructModelFolder);
         GsmTrain = WriteLines("gsm8k-train.jsonl", GsmLines(0, 8));
         GsmTest = WriteLines("gsm8k-test.jsonl", GsmLines(100, 2));
         MbppTrain = WriteLines("mbpp-train.jsonl", MbppLines(0, 6));
@@ -27,6 +31,9 @@ public sealed class TinyQwenFixture : IDisposable
     public string Directory { get; }
 
     public string ModelFolder { get; }
+
+    /// <summary>The same model with Qwen2.5-Instruct's chat template (default system turn, ChatML).</summary>
+    public string InstructModelFolder { get; }
 
     public string GsmTrain { get; }
 
@@ -77,6 +84,17 @@ public sealed class TinyQwenFixture : IDisposable
         Policy.Checkpoints.ModelFolder.Save(model, folder);
         foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" })
             File.Copy(Path.Combine(TokenizerFolder, file), Path.Combine(folder, file));
+    }
+
+    private static void WriteInstructCopy(string source, string folder)
+    {
+        System.IO.Directory.CreateDirectory(folder);
+        foreach (var file in System.IO.Directory.GetFiles(source))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        var configPath = Path.Combine(folder, "tokenizer_config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["chat_template"] = File.ReadAllText(RepositoryPaths.File("tests", "R1Actors.Policy.Tests", "Reference", "qwen2.5-chat-template.jinja"));
+        File.WriteAllText(configPath, config.ToJsonString());
     }
 
     private string WriteLines(string name, IEnumerable<string> lines)
