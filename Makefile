@@ -32,8 +32,9 @@ build: setup
 test: build
 	$(RUNTIME_ENV) $(DOTNET) test R1Actors.sln $(BUILD_FLAGS) --no-build --logger "console;verbosity=minimal"
 
+# Every `make run` is a fresh demonstration in its own folder (runs/demo-TIMESTAMP), measured from the base model.
 run: build
-	$(RUNTIME_ENV) $(R1) train --config hocon/default.conf --run-dir $(RUN_DIR)
+	$(RUNTIME_ENV) $(R1) train --config hocon/default.conf --run-dir runs/demo-$$(date +%Y%m%d-%H%M%S)
 
 # A configuration of your choice, e.g. a real model on a GPU machine (README: Training a real model on a GPU machine).
 CONFIG ?= hocon/default.conf
