@@ -9,7 +9,7 @@ namespace R1Actors.Pipeline.Graph;
 /// The budget keeps its own count of slots taken rather than reading the semaphore's: a waiter woken by
 /// <see cref="Release"/> can run before the semaphore has finished updating its count, and would then see
 /// none free when several were just given back. Here a release is counted before any waiter wakes and an
-/// acquisition when its waiter resumes, so <see cref="Available"/> read right after <see cref="AcquireAsync"/>
+/// acquisition when its waiter resumes, so <see cref="Available"/> read right after <see cref="TryAcquireAsync"/>
 /// is exact whenever one caller admits at a time (deterministic batching relies on it).
 /// </remarks>
 public sealed class InFlightBudget(int capacity) : IDisposable
@@ -24,10 +24,22 @@ public sealed class InFlightBudget(int capacity) : IDisposable
     /// <summary>Slots free now.</summary>
     public int Available => Capacity - Volatile.Read(ref _taken);
 
-    public async Task AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a slot and takes it (true), or gives up without one once <paramref name="ended"/> is cancelled
+    /// (false): the end of a run is not an error for a prompt still waiting to be admitted.
+    /// </summary>
+    public async Task<bool> TryAcquireAsync(CancellationToken ended)
     {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _taken);
+        try
+        {
+            await _slots.WaitAsync(ended).ConfigureAwait(false);
+            Interlocked.Increment(ref _taken);
+            return true;
+        }
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     public void Release(int count)

@@ -54,18 +54,21 @@ public static class PipelineGraph
                     e => new LearnerStreamFailed(e))
                 .WithAttributes(Attributes.CreateInputBuffer(1, 1)));
 
-    /// <summary>Takes an in-flight slot for the prompt (waits while every slot is taken).</summary>
-    internal static async Task<IssuedPrompt> Admit(GraphParts parts, IssuedPrompt prompt)
+    /// <summary>A slot of the in-flight budget for the next prompt; false once the run has ended.</summary>
+    internal static async Task<bool> Admit(GraphParts parts)
     {
-        await parts.Budget.AcquireAsync(parts.Completion.Ended).ConfigureAwait(false);
+        if (!await parts.Budget.TryAcquireAsync(parts.Completion.Ended).ConfigureAwait(false))
+            return false;
         parts.Counters.PromptsAdmitted(1);
-        return prompt;
+        return true;
     }
 
     /// <summary>Admitted prompts in sampler batches of prompts-per-batch, or fewer once a batch has waited batch-linger.</summary>
     private static Flow<IssuedPrompt, IReadOnlyList<IssuedPrompt>, NotUsed> TimedBatching(PipelineSettings s, GraphParts parts) =>
         Flow.Create<IssuedPrompt>()
-            .SelectAsync(1, prompt => Admit(parts, prompt))
+            .SelectAsync(1, async prompt => (Admitted: await Admit(parts).ConfigureAwait(false), Prompt: prompt))
+            .TakeWhile(admission => admission.Admitted)      // the run ended while a prompt waited: stop admitting, quietly
+            .Select(admission => admission.Prompt)
             .GroupedWithin(s.PromptsPerBatch, s.BatchLinger > TimeSpan.Zero ? s.BatchLinger : TimeSpan.FromTicks(1))
             .Select(batch => (IReadOnlyList<IssuedPrompt>)batch.ToArray());
 
