@@ -32,7 +32,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         var s = context.Settings;
         Log.ForContext(EventKinds.Property, EventKinds.RunStarted)
             .Information("Run {RunName} starting in {RunDirectory}; allocator: {Allocator}; torch: {TorchRuntime}",
-                s.Run.Name, context.RunDirectory, NativeMemory.Configure(), TorchRuntime.Configure(s.Torch.EffectiveThreads));
+                s.Run.Name, context.RunDirectory, NativeMemory.Configure(s.Torch.MallocMmapThreshold), TorchRuntime.Configure(s.Torch.EffectiveThreads));
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopRequested);
         if (s.Run.MaxDuration > TimeSpan.Zero)
             budget.CancelAfter(s.Run.MaxDuration);
