@@ -50,7 +50,7 @@ public sealed class DaemonUnderTest(DaemonRunSpec spec, TextWriter progress)
         var start = StartInfo(variant, runDirectory);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        using var console = new StreamWriter(Path.Combine(folder, "console.log"));
+        using var console = new StreamWriter(Path.Combine(folder, "console.log")) { AutoFlush = true };
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         process.OutputDataReceived += (_, e) => Append(console, e.Data);
         process.ErrorDataReceived += (_, e) => Append(console, e.Data);
