@@ -13,11 +13,12 @@ JEMALLOC := /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 # days-long daemon flat. r1actors also sets the threshold itself at start-up.
 RUNTIME_ENV := MALLOC_MMAP_THRESHOLD_=131072 $(if $(wildcard $(JEMALLOC)),LD_PRELOAD=$(JEMALLOC))
 
-.PHONY: help setup build test run bench clean
+.PHONY: help setup build test run train bench clean
 
 help:
 	@echo "make run    train the embedded default (tiny policy, built-in task) and show the R1-Zero effect"
 	@echo "make test   build and run every test"
+	@echo "make train CONFIG=hocon/X.conf RUN_DIR=runs/NAME   train with a configuration (resumes in RUN_DIR)"
 	@echo "make bench  run every benchmark"
 	@echo "make clean  remove build outputs (run folders under runs/ are kept)"
 
@@ -31,8 +32,14 @@ build: setup
 test: build
 	$(RUNTIME_ENV) $(DOTNET) test R1Actors.sln $(BUILD_FLAGS) --no-build --logger "console;verbosity=minimal"
 
+# Every `make run` is a fresh demonstration in its own folder (runs/demo-TIMESTAMP), measured from the base model.
 run: build
-	$(RUNTIME_ENV) $(R1) train --config hocon/default.conf --run-dir $(RUN_DIR)
+	$(RUNTIME_ENV) $(R1) train --config hocon/default.conf --run-dir runs/demo-$$(date +%Y%m%d-%H%M%S)
+
+# A configuration of your choice, e.g. a real model on a GPU machine (README: Training a real model on a GPU machine).
+CONFIG ?= hocon/default.conf
+train: build
+	$(RUNTIME_ENV) $(R1) train --config $(CONFIG) --run-dir $(RUN_DIR)
 
 bench: build
 	$(RUNTIME_ENV) $(R1) bench sampling

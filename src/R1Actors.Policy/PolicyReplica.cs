@@ -85,8 +85,8 @@ public sealed class PolicyReplica : IDisposable
         if (Tokenizer is CharTokenizer characters)
             characters.Save(folder);
         else if (sourceFolder is not null)
-            foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" }.Where(f => File.Exists(Path.Combine(sourceFolder, f))))
-                File.Copy(Path.Combine(sourceFolder, file), Path.Combine(folder, file), overwrite: true);
+            foreach (var file in ModelFolder.CompanionFiles(sourceFolder))
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
     }
 
     public static Device ParseDevice(string name)

@@ -12,4 +12,8 @@ public sealed record DataSettings(
     int MaxLoggedSkips,
     FieldMap Fields,
     CountdownOptions Countdown,
-    ArithmeticOptions Arithmetic);
+    ArithmeticOptions Arithmetic)
+{
+    /// <summary>Files that are the held-out split (a dataset's test split); empty = the held-out fraction of <see cref="Files"/>.</summary>
+    public IReadOnlyList<string> HeldOutFiles { get; init; } = [];
+}

@@ -13,7 +13,22 @@ public sealed class InFlightBudget(int capacity) : IDisposable
 
     public long InUse => Capacity - _slots.CurrentCount;
 
-    public Task AcquireAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+    /// <summary>
+    /// Waits for a slot and takes it (true), or gives up without one once <paramref name="ended"/> is cancelled
+    /// (false): the end of a run is not an error for a prompt still waiting to be admitted.
+    /// </summary>
+    public async Task<bool> TryAcquireAsync(CancellationToken ended)
+    {
+        try
+        {
+            await _slots.WaitAsync(ended).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 
     public void Release(int count)
     {

@@ -35,12 +35,9 @@ public static class PipelineGraph
     public static IRunnableGraph<Task<Done>> Build(PipelineSettings s, IEnumerable<IssuedPrompt> prompts, GraphParts parts) =>
         Source.From(prompts)
             .Via(parts.Completion.KillSwitch.Flow<IssuedPrompt>())
-            .SelectAsync(1, async prompt =>
-            {
-                await parts.Budget.AcquireAsync(parts.Completion.Ended).ConfigureAwait(false);
-                parts.Counters.PromptsAdmitted(1);
-                return prompt;
-            })
+            .SelectAsync(1, async prompt => (Admitted: await Admit(parts).ConfigureAwait(false), Prompt: prompt))
+            .TakeWhile(admission => admission.Admitted)      // the run ended while a prompt waited: stop admitting, quietly
+            .Select(admission => admission.Prompt)
             .GroupedWithin(s.PromptsPerBatch, s.BatchLinger > TimeSpan.Zero ? s.BatchLinger : TimeSpan.FromTicks(1))
             .Select(batch => (IReadOnlyList<IssuedPrompt>)batch.ToArray())
             .Via(Sampling(s, parts))
@@ -57,6 +54,15 @@ public static class PipelineGraph
                     LearnerStreamCompleted.Instance,
                     e => new LearnerStreamFailed(e))
                 .WithAttributes(Attributes.CreateInputBuffer(1, 1)));
+
+    /// <summary>A slot of the in-flight budget for the next prompt; false once the run has ended.</summary>
+    private static async Task<bool> Admit(GraphParts parts)
+    {
+        if (!await parts.Budget.TryAcquireAsync(parts.Completion.Ended).ConfigureAwait(false))
+            return false;
+        parts.Counters.PromptsAdmitted(1);
+        return true;
+    }
 
     /// <summary>Batches go to whichever device is free; each keeps at most 1 + sampler-queue batches.</summary>
     private static IGraph<FlowShape<IReadOnlyList<IssuedPrompt>, Rollout>, NotUsed> Sampling(PipelineSettings s, GraphParts parts) =>

@@ -18,6 +18,20 @@ public static class ModelFolder
     /// <summary>The default shard limit, as transformers' <c>max_shard_size="5GB"</c>.</summary>
     public const long DefaultMaxShardBytes = 5_000_000_000;
 
+    /// <summary>
+    /// Files of a model folder that are not weights or config but belong with them: the tokenizer (Hugging Face's
+    /// or R1Actors' character one) and the generation defaults. A folder made from this one should carry them.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CompanionFileNames =
+    [
+        "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
+        "added_tokens.json", "generation_config.json", Tokenization.CharTokenizer.FileName,
+    ];
+
+    /// <summary>The <see cref="CompanionFileNames"/> present in <paramref name="folder"/>, as full paths.</summary>
+    public static IReadOnlyList<string> CompanionFiles(string folder) =>
+        [.. CompanionFileNames.Select(name => Path.Combine(folder, name)).Where(File.Exists)];
+
     public static ModelConfig ReadConfig(string folder) => ModelConfigJson.ReadFile(Path.Combine(folder, ConfigFile));
 
     /// <summary>Loads the folder onto <paramref name="device"/> in <paramref name="dtype"/> (default: the config's torch_dtype).</summary>

@@ -16,8 +16,8 @@ public sealed class CodeReward(ICodeSandbox sandbox, bool partialCredit, int max
     public async ValueTask<RewardOutcome> ScoreAsync(TaskSpec task, string completion, CancellationToken cancellationToken)
     {
         var cases = ReadCases(task, out var problem);
+        var testCode = problem is null ? ReadTestCode(task, out problem) : "";
         if (problem is not null) return Outcomes.Fail(Outcomes.Answer, $"invalid task: {problem}");
-        task.TryGetText("test_code", out var testCode, out _);
         task.TryGetText("entry_point", out var entryPoint, out _);
         if (cases.Count == 0 && testCode.Length == 0) return Outcomes.Fail(Outcomes.Answer, "invalid task: it has neither 'tests' nor 'test_code'");
         var program = ProgramExtractor.Extract(completion);
@@ -38,6 +38,23 @@ public sealed class CodeReward(ICodeSandbox sandbox, bool partialCredit, int max
         var units = results.Sum(r => r.Tests is null ? r.Cases.Count : 1);
         var passed = results.Sum(r => r.Tests is null ? r.Cases.Count(c => c.Passed) : r.Tests.Passed ? 1 : 0);
         return Outcomes.Partial(Outcomes.Answer, units == 0 ? 0 : (double)passed / units, reason);
+    }
+
+    /// <summary>The test program: text, or a list of lines such as MBPP's <c>test_list</c> of asserts, joined by newlines.</summary>
+    /// <example><c>["assert f(1) == 2", "assert f(2) == 3"]</c> → <c>"assert f(1) == 2\nassert f(2) == 3"</c>.</example>
+    private static string ReadTestCode(TaskSpec task, out string? problem)
+    {
+        problem = null;
+        if (!task.Fields.TryGetValue("test_code", out var code)) return "";
+        switch (code.ValueKind)
+        {
+            case JsonValueKind.String: return code.GetString()!;
+            case JsonValueKind.Array when code.EnumerateArray().All(line => line.ValueKind == JsonValueKind.String):
+                return string.Join("\n", code.EnumerateArray().Select(line => line.GetString()));
+            default:
+                problem = "'test_code' must be a program or a list of lines (such as asserts)";
+                return "";
+        }
     }
 
     private static List<StdioCase> ReadCases(TaskSpec task, out string? problem)

@@ -12,7 +12,8 @@ public sealed record CheckpointInfo(string Path, long Step);
 
 /// <summary>
 /// The run's <c>checkpoint-STEP/</c> folders. Each holds a Hugging Face model folder (<c>config.json</c>,
-/// <c>model.safetensors</c>, loadable by <see cref="ModelFolder.Load"/> and by other tools), the optimizer's
+/// <c>model.safetensors</c> and the base model's tokenizer files, loadable by <see cref="ModelFolder.Load"/>, by
+/// <c>r1actors eval</c> and by other tools), the optimizer's
 /// state, the RNG state and <c>trainer_state.json</c>, with <c>manifest.json</c> written last. A save goes to
 /// a hidden <c>.checkpoint-STEP.partial-*</c> folder that is renamed into place only when complete, so a crash
 /// mid-save leaves either the previous checkpoints alone or a partial folder that resume ignores and the
@@ -43,6 +44,12 @@ public sealed class CheckpointStore
     public bool VerifyHashes { get; }
 
     /// <summary>
+    /// Files copied into every checkpoint beside the weights (the base model's tokenizer and generation config, see
+    /// <see cref="ModelFolder.CompanionFiles"/>), so that a checkpoint is a model folder that loads on its own.
+    /// </summary>
+    public IReadOnlyList<string> CompanionFiles { get; init; } = [];
+
+    /// <summary>
     /// Writes the learner's state as <c>checkpoint-STEP/</c>, then removes checkpoints beyond the newest
     /// <see cref="KeepLast"/>. The policy must be the policy's <see cref="CausalLanguageModel"/> (the model
     /// folder is written by its <see cref="ModelFolder.Save"/>).
@@ -58,6 +65,8 @@ public sealed class CheckpointStore
         try
         {
             ModelFolder.Save(model, partial);
+            foreach (var file in CompanionFiles)
+                File.Copy(file, System.IO.Path.Combine(partial, System.IO.Path.GetFileName(file)));
             OptimizerFiles.Write(partial, learner.Optimizer);
             CheckpointJson.WriteFile(System.IO.Path.Combine(partial, RngState.FileName), RngState.Capture());
             var state = new TrainerState(learner.Step, learner.PolicyVersion, learner.Optimizer.StepsApplied, learner.TotalTokensTrained,

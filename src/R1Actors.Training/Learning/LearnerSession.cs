@@ -50,7 +50,7 @@ public sealed class LearnerSession : IDisposable
     {
         var learnerSettings = settings.CreateLearnerSettings(samplingTemperature);
         var store = new CheckpointStore(Path.Combine(runDirectory, settings.Checkpoint.Directory), settings.Checkpoint.KeepLast,
-            settings.Checkpoint.VerifyHashes, log, time);
+            settings.Checkpoint.VerifyHashes, log, time) { CompanionFiles = ModelFolder.CompanionFiles(baseModelFolder) };
         store.RemovePartialSaves();
         var latest = store.Latest();
         var policy = ModelFolder.Load(latest?.Path ?? baseModelFolder, settings.TorchDevice, settings.WeightType);

@@ -42,7 +42,8 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         var model = s.Model with { Path = BaseModelFolder() };
         await using var rewards = RewardDispatcher.Create(s.Rewards, time);
         if (HasCodeTasks(training))
-            rewards.StartSandbox();
+            Log.Information("Code sandbox ready: isolation {SandboxIsolation}, at most {SandboxConcurrency} programs at once",
+                rewards.StartSandbox(), s.Rewards.Code.MaxConcurrency);
         using var session = LearnerSession.Open(s.Training, model.Path, context.RunDirectory, s.Sampling.Options.Temperature, Log, time);
         var resumed = LearnerPort.ResumedProgress(session);
         var evaluator = new HeldOutEvaluation(s, model, rewards, session.Learner.Weights, heldOut);

@@ -1,3 +1,4 @@
+using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Settings;
 
@@ -28,6 +29,34 @@ public sealed class PromptSourcesTests : IDisposable
         Assert.InRange(heldOut.Count, 8, 45);
         var trainingIds = Enumerable.Range(0, training.Count).Select(i => training.Get(i).Id).ToHashSet();
         Assert.All(Enumerable.Range(0, heldOut.Count), i => Assert.DoesNotContain(heldOut.Get(i).Id, trainingIds));
+    }
+
+    [Fact]
+    public async Task Held_out_files_are_the_held_out_split_and_their_prompts_never_reach_training()
+    {
+        var train = _files.Write("train.jsonl", Enumerable.Range(0, 30).Select(i => $$"""{"prompt": "q{{i}}", "answer": "{{i}}"}""").ToArray());
+        var test = _files.Write("test.jsonl", Enumerable.Range(25, 10).Select(i => $$"""{"prompt": "q{{i}}", "answer": "{{i}}"}""").ToArray());
+        var settings = Settings("files", train) with { HeldOutFraction = 0, HeldOutFiles = [test] };
+
+        var training = await PromptSources.LoadAsync(settings, DataSplit.Training, _log.Logger, CancellationToken.None);
+        var heldOut = await PromptSources.LoadAsync(settings, DataSplit.HeldOut, _log.Logger, CancellationToken.None);
+
+        Assert.Equal(10, heldOut.Count);
+        Assert.Equal(25, training.Count);                     // q25..q29 are in both files: held out only
+        var trainingTexts = Enumerable.Range(0, training.Count).Select(i => ((TextPrompt)training.Get(i).Content).Text).ToHashSet();
+        Assert.All(Enumerable.Range(0, heldOut.Count), i => Assert.DoesNotContain(((TextPrompt)heldOut.Get(i).Content).Text, trainingTexts));
+        Assert.Single(_log.With("DroppedPrompts"));
+    }
+
+    [Fact]
+    public async Task A_missing_held_out_file_is_an_error_that_names_its_key()
+    {
+        var train = _files.Write("train.jsonl", """{"prompt": "q", "answer": "1"}""");
+        var settings = Settings("files", train) with { HeldOutFiles = [Path.Combine(_files.Folder, "test.jsonl")] };
+
+        var error = await Assert.ThrowsAsync<SettingsException>(() => PromptSources.LoadAsync(settings, DataSplit.HeldOut, _log.Logger, CancellationToken.None));
+
+        Assert.Equal("r1.data.held-out-files", error.Key);
     }
 
     [Theory]

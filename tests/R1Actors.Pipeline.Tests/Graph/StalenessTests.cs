@@ -56,13 +56,13 @@ public sealed class StalenessTests : PipelineTestKit
     }
 
     [Fact]
-    public void A_group_older_than_k_versions_is_dropped_counted_and_its_slot_freed()
+    public async Task A_group_older_than_k_versions_is_dropped_counted_and_its_slot_freed()
     {
         var settings = Harness.Settings(groupSize: 2, groupsPerStep: 2, maxStaleness: 1);
         var prompts = Harness.Arithmetic(100);
         using var budget = new InFlightBudget(settings.InFlightPrompts);
         for (var i = 0; i < 4; i++)
-            Assert.True(budget.AcquireAsync(CancellationToken.None).IsCompleted);
+            Assert.True(await budget.TryAcquireAsync(CancellationToken.None));
         var learner = new RecordingLearner(initialVersion: 5);
         var metrics = new MetricsCollector(TimeProvider.System, new Dictionary<string, BusyClock>(), new StageCounters(), new LatencyWindow(), () => budget.InUse, 2);
         var start = new PipelineProgress(5, 5, new PromptCursor(0, 0), [], prompts.Count, prompts.DataSeed, settings.Seed);

@@ -49,6 +49,26 @@ public sealed class CodeRewardTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task An_mbpp_test_list_of_asserts_is_run_as_one_test_program()
+    {
+        var task = new TaskSpec("code", Fields.Of(("test_code", new[] { "assert add(1, 2) == 3", "assert add(2, 2) == 4" })));
+        var reward = new CodeReward(fixture.Sandbox, false);
+        var right = await reward.ScoreAsync(task, "```python\ndef add(a, b):\n    return a + b\n```", CancellationToken.None);
+        Assert.True(right.Score == 1, right.Reason);
+        var wrong = await reward.ScoreAsync(task, "```python\ndef add(a, b):\n    return 3\n```", CancellationToken.None);
+        Assert.Equal(0, wrong.Score);
+    }
+
+    [Fact]
+    public async Task Test_code_that_is_neither_text_nor_lines_is_an_invalid_task()
+    {
+        var task = new TaskSpec("code", Fields.Of(("test_code", new[] { 1, 2 })));
+        var outcome = await new CodeReward(fixture.Sandbox, false).ScoreAsync(task, "print(1)", CancellationToken.None);
+        Assert.Equal(0, outcome.Score);
+        Assert.Contains("'test_code' must be a program or a list of lines", outcome.Reason);
+    }
+
+    [Fact]
     public async Task A_humaneval_prompt_prefix_is_continued_by_the_completion()
     {
         var task = new TaskSpec("code", Fields.Of(

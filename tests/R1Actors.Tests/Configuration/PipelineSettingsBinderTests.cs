@@ -18,6 +18,9 @@ public sealed class PipelineSettingsBinderTests
         Assert.Equal(100, settings.Pipeline.CheckpointEvery);
         Assert.Equal("arithmetic", settings.Data.Source);
         Assert.Equal("answer", settings.Data.Fields.TaskFields["reference"]);
+        Assert.Equal("entry_point", settings.Data.Fields.TaskFields["entry_point"]);
+        Assert.False(settings.Data.Fields.TaskFields.ContainsKey("program_prefix"));
+        Assert.Empty(settings.Data.HeldOutFiles);
         Assert.Equal(["add", "subtract", "multiply"], settings.Data.Arithmetic.Operations.Select(o => o.Name));
     }
 
@@ -28,6 +31,7 @@ public sealed class PipelineSettingsBinderTests
     [InlineData("r1.data.source=dataset", "r1.data.source", "expected one of \"arithmetic\", \"countdown\", \"files\"")]
     [InlineData("r1.data.source=files", "r1.data.files", "at least one .jsonl or .parquet file")]
     [InlineData("r1.data.files=[\"train.csv\"]", "r1.data.files", "\"train.csv\": expected a .jsonl, .json or .parquet file")]
+    [InlineData("r1.data.held-out-files=[\"test.jsonl\"]", "r1.data.held-out-files", "held-out files need source = \"files\"")]
     [InlineData("r1.data.arithmetic.operations=[\"divide\"]", "r1.data.arithmetic.operations", "unknown operation \"divide\"")]
     [InlineData("r1.data.countdown.max-numbers=2", "r1.data.countdown.max-numbers", "from 3 to 8, got 2")]
     [InlineData("r1.run.deterministic=true", "r1.pipeline.max-staleness", "needs max-staleness = 0")]

@@ -96,6 +96,27 @@ public class CheckpointRoundTripTests
     }
 
     [Fact]
+    public void A_checkpoint_carries_the_base_models_tokenizer_files_and_its_manifest_covers_them()
+    {
+        using var folder = new TempFolder();
+        var baseModel = Directory.CreateDirectory(Path.Combine(folder.Path, "base")).FullName;
+        File.WriteAllText(Path.Combine(baseModel, "tokenizer.json"), """{"model": {}}""");
+        File.WriteAllText(Path.Combine(baseModel, "generation_config.json"), """{"eos_token_id": 2}""");
+        File.WriteAllText(Path.Combine(baseModel, "README.md"), "not a companion file");
+        using var model = PolicyModels.Random();
+        using var learner = new Learner(model, LearnerSettings());
+        var store = new CheckpointStore(Path.Combine(folder.Path, "checkpoints"), keepLast: 1) { CompanionFiles = ModelFolder.CompanionFiles(baseModel) };
+
+        var checkpoint = store.Save(learner);
+
+        Assert.Equal("""{"model": {}}""", File.ReadAllText(Path.Combine(checkpoint.Path, "tokenizer.json")));
+        Assert.True(File.Exists(Path.Combine(checkpoint.Path, "generation_config.json")));
+        Assert.False(File.Exists(Path.Combine(checkpoint.Path, "README.md")));
+        File.WriteAllText(Path.Combine(checkpoint.Path, "tokenizer.json"), """{"model": {"changed": 1}}""");
+        Assert.Null(store.Latest());                          // the manifest hashes the tokenizer like every other file
+    }
+
+    [Fact]
     public void Checkpoints_need_the_policys_model_class()
     {
         using var folder = new TempFolder();

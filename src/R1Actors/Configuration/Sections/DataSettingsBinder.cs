@@ -7,7 +7,7 @@ public static class DataSettingsBinder
 {
     private const string D = "r1.data";
 
-    private static readonly string[] TaskFields = ["reference", "numbers", "target", "tests", "test_code"];
+    private static readonly string[] TaskFields = ["reference", "numbers", "target", "tests", "test_code", "entry_point", "program_prefix"];
 
     public static DataSettings Bind(SettingsReader r)
     {
@@ -15,8 +15,11 @@ public static class DataSettingsBinder
         var files = r.StringList($"{D}.files");
         if (source == "files" && files.Count == 0)
             throw r.Fail($"{D}.files", "source = \"files\" needs at least one .jsonl or .parquet file, e.g. files = [\"data/train.jsonl\"]");
-        foreach (var file in files.Where(f => !PromptSources.Readers.ContainsKey(Path.GetExtension(f))))
-            throw r.Fail($"{D}.files", $"\"{file}\": expected a .jsonl, .json or .parquet file");
+        CheckExtensions(r, $"{D}.files", files);
+        var heldOutFiles = r.StringList($"{D}.held-out-files");
+        if (heldOutFiles.Count > 0 && source != "files")
+            throw r.Fail($"{D}.held-out-files", $"held-out files need source = \"files\"; the {source} generator makes its own held-out split (held-out-count)");
+        CheckExtensions(r, $"{D}.held-out-files", heldOutFiles);
         return new DataSettings(
             source,
             files,
@@ -28,7 +31,13 @@ public static class DataSettingsBinder
             r.Int($"{D}.max-logged-skips", min: 0),
             BindFields(r),
             BindCountdown(r),
-            BindArithmetic(r));
+            BindArithmetic(r)) { HeldOutFiles = heldOutFiles };
+    }
+
+    private static void CheckExtensions(SettingsReader r, string key, IReadOnlyList<string> files)
+    {
+        foreach (var file in files.Where(f => !PromptSources.Readers.ContainsKey(Path.GetExtension(f))))
+            throw r.Fail(key, $"\"{file}\": expected a .jsonl, .json or .parquet file");
     }
 
     private static FieldMap BindFields(SettingsReader r)
