@@ -88,9 +88,26 @@ public class MemoryBenchTests
         Assert.False(environment.ContainsKey(NativeMemory.ThresholdVariable));
         Assert.Empty(sets);
 
+        (environment, sets) = Applied(new MakeRunAllocator());   // the Makefile's RUNTIME_ENV
+        Assert.Equal("131072", environment[NativeMemory.ThresholdVariable]);
+        Assert.Equal(File.Exists(AllocatorVariant.JemallocPath) ? AllocatorVariant.JemallocPath : null, environment.GetValueOrDefault("LD_PRELOAD"));
+        Assert.Empty(sets);
+
         (environment, _) = Applied(new JemallocAllocator());
         Assert.Equal(AllocatorVariant.JemallocPath, environment["LD_PRELOAD"]);
         Assert.Equal("kept", environment["HOME"]);
+    }
+
+    [Fact]
+    public void The_make_run_variant_sets_what_the_makefile_gives_make_run()
+    {
+        var makefile = File.ReadAllLines(RepositoryPaths.File("Makefile"));
+        var runtimeEnvironment = Assert.Single(makefile, l => l.StartsWith("RUNTIME_ENV :=", StringComparison.Ordinal));
+
+        Assert.Contains($"{NativeMemory.ThresholdVariable}={AllocatorVariant.MakefileMmapThreshold} ", runtimeEnvironment, StringComparison.Ordinal);
+        Assert.Contains("LD_PRELOAD=$(JEMALLOC)", runtimeEnvironment, StringComparison.Ordinal);
+        Assert.Contains($"JEMALLOC := {AllocatorVariant.JemallocPath}", makefile);
+        Assert.Contains(makefile, l => l.Contains("$(RUNTIME_ENV) $(R1) bench memory", StringComparison.Ordinal));
     }
 
     [Fact]
