@@ -45,9 +45,15 @@ public abstract class AllocatorVariant
     /// </summary>
     public static IReadOnlyList<AllocatorVariant> Comparison { get; } = [.. Known.Where(v => v is not JemallocAllocator)];
 
-    /// <summary>Parses <c>--allocators</c>: names from <see cref="Known"/>, or <c>all</c> for <see cref="Comparison"/>.</summary>
-    public static IReadOnlyList<AllocatorVariant> Parse(IReadOnlyList<string> names)
+    /// <summary>
+    /// Parses <c>--allocators</c>: names from <see cref="Known"/> (space- or comma-separated), or <c>all</c> for
+    /// <see cref="Comparison"/>.
+    /// </summary>
+    public static IReadOnlyList<AllocatorVariant> Parse(IReadOnlyList<string> arguments)
     {
+        var names = arguments.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (names.Count == 0)
+            throw new ArgumentException($"no allocator named; expected all or any of {string.Join(", ", Known.Select(v => v.Name))}");
         if (names.Contains("all"))
             return Comparison;
         var unknown = names.Where(n => Known.All(v => v.Name != n)).ToList();

@@ -111,14 +111,16 @@ public class MemoryBenchTests
     }
 
     [Fact]
-    public void All_means_one_child_per_distinct_set_up_and_unknown_names_are_refused()
+    public void All_means_one_child_per_distinct_set_up_names_may_be_comma_separated_and_unknown_or_no_names_are_refused()
     {
         Assert.Equal(["make-run", "glibc", "glibc-mallopt", "glibc-env"], AllocatorVariant.Parse(["all"]).Select(v => v.Name));
         Assert.Equal(["glibc", "jemalloc"], AllocatorVariant.Parse(["jemalloc", "glibc"]).Select(v => v.Name));
+        Assert.Equal(["glibc-mallopt", "glibc-env"], AllocatorVariant.Parse(["glibc-env,glibc-mallopt"]).Select(v => v.Name));
 
         var error = Assert.Throws<ArgumentException>(() => AllocatorVariant.Parse(["tcmalloc"]));
         Assert.Contains("tcmalloc", error.Message);
         Assert.Contains("glibc-mallopt", error.Message);
+        Assert.Throws<ArgumentException>(() => AllocatorVariant.Parse([","]));
     }
 
     private static (Dictionary<string, string?> Environment, List<string> Sets) Applied(AllocatorVariant variant)

@@ -15,7 +15,7 @@ public static class MemoryBenchCommand
         var window = new Option<int>("--window") { Description = "Steps whose median RSS stands for each side (from the early step on; up to the last)", DefaultValueFactory = _ => 50 };
         var allocators = new Option<string[]>("--allocators")
         {
-            Description = $"Allocator set-ups, one child daemon each ({string.Join(", ", AllocatorVariant.Known.Select(v => v.Name))}), or all "
+            Description = $"Allocator set-ups, space- or comma-separated, one child daemon each ({string.Join(", ", AllocatorVariant.Known.Select(v => v.Name))}), or all "
                 + $"({string.Join(", ", AllocatorVariant.Comparison.Select(v => v.Name))}); each takes as long as its steps",
             DefaultValueFactory = _ => ["make-run"],
             AllowMultipleArgumentsPerToken = true,
