@@ -1,4 +1,5 @@
 using System.Globalization;
+using R1Actors.Hosting;
 using R1Actors.Logging;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Metrics;
@@ -49,6 +50,7 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
         properties.AddRange(metrics
             .Where(m => MetricNames.FromTrlName(m.Key) is not (MetricNames.Step or MetricNames.PolicyVersion or MetricNames.RewardMean or MetricNames.Accuracy))
             .Select(m => new PropertyEnricher(MetricNames.FromTrlName(m.Key), m.Value)));
+        properties.AddRange(MemoryProperties());
         if (report.Outcome.SkipReason is { } skip)
             properties.Add(new PropertyEnricher("SkipReason", skip));
         var reward = Metric(metrics, "reward_mean");
@@ -58,6 +60,18 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
                 pipeline.Step, report.Outcome.PolicyVersion, reward, accuracy, tokensPerSecond);
         WriteRollout(report);
         UpdateStatus(pipeline.Step, reward, accuracy, tokensPerSecond);
+    }
+
+    /// <summary>
+    /// Resident memory (VmRSS) after the step, and the part of it the .NET GC has committed (the rest is libtorch's
+    /// and the C allocator's): a daemon that runs for days must stay flat. GC.GetTotalMemory is not used: under the
+    /// regions GC it can come out negative (dotnet/runtime#106712).
+    /// </summary>
+    private static IEnumerable<ILogEventEnricher> MemoryProperties()
+    {
+        if (ProcessMemory.OfThisProcess() is { } memory)
+            yield return new PropertyEnricher(MetricNames.ResidentMemoryBytes, memory.Resident);
+        yield return new PropertyEnricher(MetricNames.ManagedCommittedBytes, GC.GetGCMemoryInfo().TotalCommittedBytes);
     }
 
     private void WriteRollout(StepReport report)

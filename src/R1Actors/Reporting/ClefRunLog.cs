@@ -12,6 +12,12 @@ public sealed class ClefRunLog
 {
     public SortedDictionary<long, Dictionary<string, double>> Steps { get; } = [];
 
+    /// <summary>When each step's event was written.</summary>
+    public SortedDictionary<long, DateTimeOffset> StepTimes { get; } = [];
+
+    /// <summary>The text properties of the newest RunStarted event (Allocator, TorchRuntime, RunDirectory, …).</summary>
+    public Dictionary<string, string> RunStarted { get; private set; } = [];
+
     public List<Dictionary<string, double>> Evaluations { get; } = [];
 
     public int Checkpoints { get; private set; }
@@ -63,10 +69,11 @@ public sealed class ClefRunLog
             MalformedLines++;
             return;
         }
-        if (e.TryGetProperty("@t", out var t) && t.TryGetDateTimeOffset(out var time))
+        DateTimeOffset? timestamp = e.TryGetProperty("@t", out var t) && t.TryGetDateTimeOffset(out var time) ? time : null;
+        if (timestamp is not null)
         {
-            FirstTimestamp ??= time;
-            LastTimestamp = time;
+            FirstTimestamp ??= timestamp;
+            LastTimestamp = timestamp;
         }
         if (e.TryGetProperty("@l", out var level) && level.GetString() is "Error" or "Fatal")
         {
@@ -77,6 +84,13 @@ public sealed class ClefRunLog
         {
             case EventKinds.Step when e.TryGetProperty(MetricNames.Step, out var step) && step.TryGetInt64(out var s):
                 Steps[s] = Numbers(e);
+                if (timestamp is { } stepTime)
+                    StepTimes[s] = stepTime;
+                break;
+            case EventKinds.RunStarted:
+                RunStarted = e.EnumerateObject()
+                    .Where(p => p.Value.ValueKind == JsonValueKind.String && !p.Name.StartsWith('@'))
+                    .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
                 break;
             case EventKinds.Evaluation:
                 Evaluations.Add(Numbers(e));

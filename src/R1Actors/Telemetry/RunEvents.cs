@@ -42,6 +42,8 @@ public static class MetricNames
     public const string StalenessMax = "StalenessMax";
     public const string QueueDepth = "QueueDepth";
     public const string StepSeconds = "StepSeconds";
+    public const string ResidentMemoryBytes = "ResidentMemoryBytes";
+    public const string ManagedCommittedBytes = "ManagedCommittedBytes";
 
     /// <summary><c>completions/clipped_ratio</c> → <c>CompletionsClippedRatio</c>; <c>kl</c> → <c>Kl</c>.</summary>
     public static string FromTrlName(string name)

@@ -12,10 +12,15 @@ public sealed record RunSettings(string Name, long Seed, bool Deterministic, Tim
         r.Int("r1.run.rollout-log-every", min: 0));
 }
 
-/// <summary><c>r1.torch</c>: libtorch's process-wide settings.</summary>
-public sealed record TorchSettings(int Threads)
+/// <summary><c>r1.torch</c>: libtorch's process-wide settings, and the allocator setting its memory pattern needs.</summary>
+public sealed record TorchSettings(int Threads, int MallocMmapThreshold)
 {
-    public static TorchSettings Bind(SettingsReader r) => new(r.Int("r1.torch.threads", min: 0, max: 1024));
+    /// <summary>glibc refuses an mmap threshold above 32 MiB (HEAP_MAX_SIZE / 2 on 64-bit).</summary>
+    public const int MaxMmapThreshold = 32 * 1024 * 1024;
+
+    public static TorchSettings Bind(SettingsReader r) => new(
+        r.Int("r1.torch.threads", min: 0, max: 1024),
+        r.Int("r1.torch.malloc-mmap-threshold", min: 0, max: MaxMmapThreshold));
 
     /// <summary>The thread count to give libtorch: the configured one, or one per core.</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
