@@ -19,21 +19,35 @@ public sealed class HeldOutEvaluation(R1Settings settings, ModelSettings model, 
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<HeldOutEvaluation>();
 
-    public async Task<EvaluationResult> RunAsync(string label, long step, CancellationToken cancellationToken)
+    /// <summary>Evaluates the latest published weights.</summary>
+    public Task<EvaluationResult> RunAsync(string label, long step, CancellationToken cancellationToken) =>
+        RunAsync(weights.Acquire(), label, step, cancellationToken);
+
+    /// <summary>Evaluates the weights <paramref name="lease"/> holds, and releases it once they are copied.</summary>
+    public async Task<EvaluationResult> RunAsync(WeightLease lease, string label, long step, CancellationToken cancellationToken)
     {
-        using var replica = PolicyReplica.Load(model, settings.Tokenizer, settings.Training.Device);
-        using (var lease = weights.Acquire())
+        PolicyReplica replica;
+        using (lease)
+        {
+            replica = PolicyReplica.Load(model, settings.Tokenizer, settings.Training.Device);
             lease.Snapshot.Weights.CopyInto(replica.Model);
-        var e = settings.Eval;
-        var result = await PolicyEvaluator.EvaluateAsync(replica, prompts, e.Samples, e.K, settings.Sampling.Options, rewards, e.Seed,
-            e.PromptsPerBatch, cancellationToken).ConfigureAwait(false);
-        Log.ForContext(EventKinds.Property, EventKinds.Evaluation)
-            .ForContext("PassAtK", result.PassAtK.ToDictionary(kv => $"pass@{kv.Key}", kv => kv.Value), destructureObjects: true)
-            .ForContext("Label", label)
-            .Information("Held-out accuracy {label}: {HeldOutAccuracy:P1} over {Prompts} prompts x {Samples} samples at step {Step} (mean reward {HeldOutReward:F3}, {Seconds:F1}s)",
-                label, result.PassAt1, result.Prompts, result.SamplesPerPrompt, step, result.RewardMean, result.Seconds);
-        return result;
+        }
+        using (replica)
+        {
+            var e = settings.Eval;
+            var result = await PolicyEvaluator.EvaluateAsync(replica, prompts, e.Samples, e.K, settings.Sampling.Options, rewards, e.Seed,
+                e.PromptsPerBatch, cancellationToken).ConfigureAwait(false);
+            Log.ForContext(EventKinds.Property, EventKinds.Evaluation)
+                .ForContext("PassAtK", result.PassAtK.ToDictionary(kv => $"pass@{kv.Key}", kv => kv.Value), destructureObjects: true)
+                .ForContext("Label", label)
+                .Information("Held-out accuracy {label}: {HeldOutAccuracy:P1} over {Prompts} prompts x {Samples} samples at step {Step} (mean reward {HeldOutReward:F3}, {Seconds:F1}s)",
+                    label, result.PassAt1, result.Prompts, result.SamplesPerPrompt, step, result.RewardMean, result.Seconds);
+            return result;
+        }
     }
+
+    /// <summary>A hold on the weights published last, for an evaluation that starts later.</summary>
+    public WeightLease HoldLatest() => weights.Acquire();
 
     public static void Compare(EvaluationResult before, EvaluationResult after) =>
         Log.ForContext(EventKinds.Property, EventKinds.Evaluation)

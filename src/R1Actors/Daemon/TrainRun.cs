@@ -80,7 +80,9 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
 
         using var timeBudget = s.Run.MaxDuration > TimeSpan.Zero ? new CancellationTokenSource(s.Run.MaxDuration, time) : new CancellationTokenSource();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, timeBudget.Token);
-        var outcome = await RunPipelineAsync(session, model, rewards, training, resumed, budget.Token).ConfigureAwait(false);
+        PipelineOutcome outcome;
+        await using (var periodic = new PeriodicEvaluation(evaluator, heldOut.Count > 0 ? s.Eval.EverySteps : 0, stopRequested))
+            outcome = await RunPipelineAsync(session, model, rewards, training, resumed, periodic, budget.Token).ConfigureAwait(false);
         var reason = outcome.Reason == StopReason.Stopped && !stopRequested.IsCancellationRequested ? "MaxDuration" : outcome.Reason.ToString();
 
         if (s.Eval.AfterTraining && heldOut.Count > 0 && !stopRequested.IsCancellationRequested)
@@ -104,7 +106,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
     }
 
     private async Task<PipelineOutcome> RunPipelineAsync(LearnerSession session, ModelSettings model, IRewardFunction rewards,
-        IPromptDataset training, PipelineProgress? resumed, CancellationToken budget)
+        IPromptDataset training, PipelineProgress? resumed, PeriodicEvaluation periodic, CancellationToken budget)
     {
         var s = context.Settings;
         using var system = PipelineDispatchers.CreateSystem("r1actors", ConfigurationFactory.ParseString(AkkaSerilogLogger.AkkaConfig));
@@ -122,7 +124,11 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
             Resume = resumed,
             Log = Log,
             Time = time,
-            OnStep = events.Write,
+            OnStep = report =>
+            {
+                events.Write(report);
+                periodic.OnStep(report.Pipeline.Step);
+            },
         };
         try
         {

@@ -2,7 +2,7 @@ namespace R1Actors.Configuration.Sections;
 
 /// <summary><c>r1.eval</c>: held-out evaluation (pass@1, pass@k).</summary>
 public sealed record EvalSettings(
-    int Samples, IReadOnlyList<int> K, int MaxPrompts, int PromptsPerBatch, ulong Seed, bool BeforeTraining, bool AfterTraining)
+    int Samples, IReadOnlyList<int> K, int MaxPrompts, int PromptsPerBatch, ulong Seed, bool BeforeTraining, bool AfterTraining, int EverySteps)
 {
     public static EvalSettings Bind(SettingsReader r)
     {
@@ -15,7 +15,8 @@ public sealed record EvalSettings(
             r.Int("r1.eval.prompts-per-batch", min: 1),
             (ulong)r.Long("r1.eval.seed", min: 0),
             r.Bool("r1.eval.before-training"),
-            r.Bool("r1.eval.after-training"));
+            r.Bool("r1.eval.after-training"),
+            r.Int("r1.eval.every-steps", min: 0));
     }
 }
 
