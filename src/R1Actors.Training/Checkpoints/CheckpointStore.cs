@@ -73,6 +73,7 @@ public sealed class CheckpointStore
                 _time.GetUtcNow(), pipelineState, learner.History.Entries.Select(e => new Dictionary<string, double>(e)).ToList());
             CheckpointJson.WriteFile(System.IO.Path.Combine(partial, TrainerState.FileName), state);
             CheckpointManifest.Write(partial, learner.Step, learner.PolicyVersion);
+            FlushToDisk(partial);
             ReplaceWith(final, partial);
         }
         catch
@@ -82,7 +83,7 @@ public sealed class CheckpointStore
         }
         _log.ForContext("EventKind", "Checkpoint")
             .Information("Checkpoint {CheckpointPath} saved at step {Step}, policy version {PolicyVersion}", final, learner.Step, learner.PolicyVersion);
-        Prune();
+        Prune(learner.Step);
         return new CheckpointInfo(final, learner.Step);
     }
 
@@ -144,13 +145,31 @@ public sealed class CheckpointStore
             .Where(c => long.TryParse(c.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _))
             .Select(c => (c.Path, long.Parse(c.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture)));
 
-    /// <summary>Keeps the newest <see cref="KeepLast"/> checkpoints; the manifest goes first so a half-deleted folder never looks complete.</summary>
-    private void Prune()
+    /// <summary>
+    /// Keeps the newest <see cref="KeepLast"/> checkpoints up to <paramref name="saved"/>, the step just saved. Any
+    /// folder of a later step belongs to a future this run abandoned (it resumed from an older checkpoint because
+    /// that one was incomplete or corrupt), so it is removed rather than allowed to take a kept place. The manifest
+    /// goes first so a half-deleted folder never looks complete.
+    /// </summary>
+    private void Prune(long saved)
     {
-        foreach (var (path, _) in Candidates().OrderByDescending(c => c.Step).Skip(KeepLast))
+        var candidates = Candidates().OrderByDescending(c => c.Step).ToArray();
+        foreach (var (path, step) in candidates.Where(c => c.Step > saved))
+            _log.Warning("Removing {CheckpointPath}: step {Step} is past the step just saved ({SavedStep}), left by a run that resumed from an older checkpoint", path, step, saved);
+        foreach (var (path, _) in candidates.Where(c => c.Step > saved).Concat(candidates.Where(c => c.Step <= saved).Skip(KeepLast)))
         {
             File.Delete(System.IO.Path.Combine(path, CheckpointManifest.FileName));
             DeleteQuietly(path);
+        }
+    }
+
+    /// <summary>Forces every file of a finished save onto the disk before the rename publishes it, so that a power cut cannot leave a renamed folder of empty files.</summary>
+    private static void FlushToDisk(string folder)
+    {
+        foreach (var file in System.IO.Directory.EnumerateFiles(folder))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+            stream.Flush(flushToDisk: true);
         }
     }
 

@@ -106,25 +106,28 @@ public sealed class Learner : IDisposable
     {
         var started = _time.GetTimestamp();
         BackwardPass pass;
+        string? failure;
+        var gradNorm = double.NaN;
         try
         {
             pass = Backward(batch);
+            failure = pass.Failure;
+            if (failure is null)
+            {
+                gradNorm = _optimizer.GradientNorm();
+                if (!double.IsFinite(gradNorm))
+                    failure = $"gradient norm is {gradNorm}";
+            }
         }
         catch
         {
             _optimizer.ZeroGradients();          // a failed pass leaves nothing behind: the same batch can be retried
             throw;
         }
+        // From here the step counts: an update that is applied but cannot be published (out of memory for the
+        // snapshot) leaves the counters saying so, and a retry of the same batch is refused by its version check.
         Step++;
         var learningRate = _settings.Schedule.LearningRate(_optimizer.StepsApplied);
-        var failure = pass.Failure;
-        var gradNorm = double.NaN;
-        if (failure is null)
-        {
-            gradNorm = _optimizer.GradientNorm();
-            if (!double.IsFinite(gradNorm))
-                failure = $"gradient norm is {gradNorm}";
-        }
         if (failure is null)
         {
             _optimizer.Step(learningRate, _optimizer.ClipScale(gradNorm));

@@ -97,6 +97,7 @@ public sealed class DaemonUnderTest(DaemonRunSpec spec, TextWriter progress)
             "r1.run.max-duration=0",
             "r1.eval.before-training=false",
             "r1.eval.after-training=false",
+            "r1.eval.every-steps=0",
         };
         variant.Apply(start.Environment, sets);
         sets.AddRange(spec.Sets);

@@ -27,10 +27,19 @@ public sealed class HeldOutEvaluation(R1Settings settings, ModelSettings model, 
     public async Task<EvaluationResult> RunAsync(WeightLease lease, string label, long step, CancellationToken cancellationToken)
     {
         PolicyReplica replica;
+        var version = lease.Version;
         using (lease)
         {
             replica = PolicyReplica.Load(model, settings.Tokenizer, settings.Training.Device);
-            lease.Snapshot.Weights.CopyInto(replica.Model);
+            try
+            {
+                lease.Snapshot.Weights.CopyInto(replica.Model);
+            }
+            catch
+            {
+                replica.Dispose();
+                throw;
+            }
         }
         using (replica)
         {
@@ -40,6 +49,7 @@ public sealed class HeldOutEvaluation(R1Settings settings, ModelSettings model, 
             Log.ForContext(EventKinds.Property, EventKinds.Evaluation)
                 .ForContext("PassAtK", result.PassAtK.ToDictionary(kv => $"pass@{kv.Key}", kv => kv.Value), destructureObjects: true)
                 .ForContext("Label", label)
+                .ForContext("PolicyVersion", version)
                 .Information("Held-out accuracy {label}: {HeldOutAccuracy:P1} over {Prompts} prompts x {Samples} samples at step {Step} (mean reward {HeldOutReward:F3}, {Seconds:F1}s)",
                     label, result.PassAt1, result.Prompts, result.SamplesPerPrompt, step, result.RewardMean, result.Seconds);
             return result;

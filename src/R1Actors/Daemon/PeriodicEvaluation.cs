@@ -9,7 +9,8 @@ namespace R1Actors.Daemon;
 /// event at that step, which <c>r1actors report</c> draws as the held-out curve. One evaluation runs at a time: a
 /// step that falls due while the one before is still running is skipped, and says so.
 /// </summary>
-public sealed class PeriodicEvaluation(HeldOutEvaluation evaluator, int everySteps, CancellationToken stopRequested) : IAsyncDisposable
+/// <param name="evaluatedAfter">A step left out because the evaluation after training measures the same weights (0 = none).</param>
+public sealed class PeriodicEvaluation(HeldOutEvaluation evaluator, int everySteps, long evaluatedAfter, CancellationToken stopRequested) : IAsyncDisposable
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<PeriodicEvaluation>();
 
@@ -18,7 +19,7 @@ public sealed class PeriodicEvaluation(HeldOutEvaluation evaluator, int everySte
     /// <summary>Called after every learner step, on the learner's thread.</summary>
     public void OnStep(long step)
     {
-        if (everySteps <= 0 || step % everySteps != 0 || stopRequested.IsCancellationRequested)
+        if (everySteps <= 0 || step % everySteps != 0 || step == evaluatedAfter || stopRequested.IsCancellationRequested)
             return;
         if (_running is { IsCompleted: false })
         {

@@ -108,9 +108,16 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             left.Add(maxDuration - elapsed);
         if (maxSteps > 0 && step > _firstStep)
             left.Add(elapsed / (step - _firstStep + 1) * (maxSteps - step));
-        var remaining = left.Count == 0 ? "no limit" : left.Min().ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) + " left";
+        var remaining = left.Count == 0 ? "no limit" : TimeLeft(left.Min()) + " left";
         statusLine.Update(string.Create(CultureInfo.InvariantCulture,
             $"step {step}{(maxSteps > 0 ? $"/{maxSteps}" : "")} | reward {reward:F3} | accuracy {accuracy:P1} | {tokensPerSecond:F0} tok/s | {remaining}"));
+    }
+
+    /// <summary>Days and all (a run of days has them), never negative.</summary>
+    internal static string TimeLeft(TimeSpan left)
+    {
+        var clamped = left < TimeSpan.Zero ? TimeSpan.Zero : left;
+        return clamped.ToString(clamped.Days > 0 ? @"d\d\ hh\:mm\:ss" : @"hh\:mm\:ss", CultureInfo.InvariantCulture);
     }
 
     private static double Metric(IReadOnlyDictionary<string, double> metrics, string name) =>

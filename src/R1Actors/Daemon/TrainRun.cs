@@ -22,7 +22,8 @@ namespace R1Actors.Daemon;
 /// folder), measures the starting policy on the held-out split, runs the actor pipeline until its step or time
 /// budget (<c>r1.run.max-duration</c>, counted from the first step) or a stop request — after which the pipeline
 /// finishes the step in progress and writes a checkpoint — then measures the final policy. Before/after figures
-/// are printed and logged as Evaluation events; the run's last event is RunStopped, whichever way it ended.
+/// are printed and logged as Evaluation events; the run's last event is RunStopped, whichever way it ended (after a
+/// failure, the host's own Fatal line follows it).
 /// </summary>
 public sealed class TrainRun(RunContext context, TimeProvider time)
 {
@@ -49,6 +50,12 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         {
             Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
                 .Information("Run stopped ({StopReason}) before training began; nothing was trained, the run folder is as it was", StopReason.Stopped);
+        }
+        catch (Exception e)
+        {
+            Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
+                .Error(e, "Run stopped ({StopReason}): {Reason}; a restart resumes from the newest complete checkpoint", "Failed", e.Message);
+            throw;
         }
         return ExitCodes.Success;
     }
@@ -81,7 +88,8 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         using var timeBudget = s.Run.MaxDuration > TimeSpan.Zero ? new CancellationTokenSource(s.Run.MaxDuration, time) : new CancellationTokenSource();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, timeBudget.Token);
         PipelineOutcome outcome;
-        await using (var periodic = new PeriodicEvaluation(evaluator, heldOut.Count > 0 ? s.Eval.EverySteps : 0, stopRequested))
+        var lastEvaluatedAfter = s.Eval.AfterTraining ? s.Pipeline.MaxSteps : 0;   // that step's weights are measured after training anyway
+        await using (var periodic = new PeriodicEvaluation(evaluator, heldOut.Count > 0 ? s.Eval.EverySteps : 0, lastEvaluatedAfter, stopRequested))
             outcome = await RunPipelineAsync(session, model, rewards, training, resumed, periodic, budget.Token).ConfigureAwait(false);
         var reason = outcome.Reason == StopReason.Stopped && !stopRequested.IsCancellationRequested ? "MaxDuration" : outcome.Reason.ToString();
 
@@ -144,7 +152,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
     private async Task<IReadOnlyList<Prompt>> HeldOutPrompts(CancellationToken cancellationToken)
     {
         var s = context.Settings;
-        if (!s.Eval.BeforeTraining && !s.Eval.AfterTraining)
+        if (!s.Eval.BeforeTraining && !s.Eval.AfterTraining && s.Eval.EverySteps == 0)
             return [];
         var heldOut = await PromptSources.LoadAsync(s.Data, DataSplit.HeldOut, Log, cancellationToken).ConfigureAwait(false);
         var count = s.Eval.MaxPrompts > 0 ? Math.Min(s.Eval.MaxPrompts, heldOut.Count) : heldOut.Count;

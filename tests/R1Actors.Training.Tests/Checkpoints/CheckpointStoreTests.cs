@@ -33,6 +33,27 @@ public class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_newer_checkpoint_left_by_an_abandoned_run_is_removed_instead_of_taking_a_kept_place()
+    {
+        var sink = new CollectingSink();
+        var store = Store(sink);
+        Step();
+        var first = store.Save(_learner);
+        // A later checkpoint that resume passed over (its manifest never written: a crash mid-save of an older version).
+        var abandoned = Path.Combine(_folder.Path, "checkpoint-7");
+        Directory.CreateDirectory(abandoned);
+        foreach (var file in Directory.EnumerateFiles(first.Path).Where(f => Path.GetFileName(f) != CheckpointManifest.FileName))
+            File.Copy(file, Path.Combine(abandoned, Path.GetFileName(file)));
+        Assert.Equal(1, store.Latest()!.Step);
+
+        Step();
+        store.Save(_learner);
+
+        Assert.Equal(["checkpoint-1", "checkpoint-2"], Directory.EnumerateDirectories(_folder.Path).Select(Path.GetFileName).Order());
+        Assert.Contains(sink.Events, e => e.Level == LogEventLevel.Warning && e.RenderMessage().Contains("checkpoint-7", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Resume_skips_a_checkpoint_whose_manifest_is_missing()
     {
         var store = Store();
