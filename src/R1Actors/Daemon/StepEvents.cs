@@ -47,9 +47,13 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             new PropertyEnricher("RolloutsPerSecond", pipeline.RolloutsPerSecond),
             new PropertyEnricher("PipelineStepSeconds", pipeline.StepSeconds),
         };
+        // A learner figure whose name a pipeline figure already holds (tokens_per_second: the learner's own rate
+        // against the whole pipeline's) is logged as Learner<Name>, so neither hides the other.
+        string[] pipelineNames = [MetricNames.TokensPerSecond, MetricNames.QueueDepth];
         properties.AddRange(metrics
-            .Where(m => MetricNames.FromTrlName(m.Key) is not (MetricNames.Step or MetricNames.PolicyVersion or MetricNames.RewardMean or MetricNames.Accuracy))
-            .Select(m => new PropertyEnricher(MetricNames.FromTrlName(m.Key), m.Value)));
+            .Select(m => (Name: MetricNames.FromTrlName(m.Key), m.Value))
+            .Where(m => m.Name is not (MetricNames.Step or MetricNames.PolicyVersion or MetricNames.RewardMean or MetricNames.Accuracy))
+            .Select(m => new PropertyEnricher(pipelineNames.Contains(m.Name) ? "Learner" + m.Name : m.Name, m.Value)));
         properties.AddRange(MemoryProperties());
         if (report.Outcome.SkipReason is { } skip)
             properties.Add(new PropertyEnricher("SkipReason", skip));

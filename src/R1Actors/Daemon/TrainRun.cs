@@ -20,7 +20,7 @@ namespace R1Actors.Daemon;
 /// <summary>
 /// One <c>r1actors train</c> run: opens the learner (resuming from the newest complete checkpoint in the run
 /// folder), measures the starting policy on the held-out split, runs the actor pipeline until its step or time
-/// budget (<c>r1.run.max-duration</c>, counted from the first step) or a stop request — after which the pipeline
+/// budget (<c>r1.run.max-duration</c>, counted from the start of training, after the before-training evaluation) or a stop request — after which the pipeline
 /// finishes the step in progress and writes a checkpoint — then measures the final policy. Before/after figures
 /// are printed and logged as Evaluation events; the run's last event is RunStopped, whichever way it ended (after a
 /// failure, the host's own Fatal line follows it).
@@ -60,7 +60,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         return ExitCodes.Success;
     }
 
-    /// <summary>Everything between start-up and the end of the run; the time budget counts from the first step on.</summary>
+    /// <summary>Everything between start-up and the end of the run; the time budget counts from the start of the pipeline on.</summary>
     private async Task<(PipelineOutcome Outcome, string Reason)> TrainAsync(CancellationToken stopRequested)
     {
         var s = context.Settings;
