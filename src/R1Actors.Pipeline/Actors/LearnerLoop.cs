@@ -50,6 +50,8 @@ public sealed class LearnerLoop
         PolicyVersion = start.PolicyVersion;
         _lastCheckpointStep = start.Step;
         _progress = new ProgressTracker(prompts.OrdinalOf(start.NextPrompt), start.ConsumedAhead.Select(prompts.OrdinalOf));
+        _discardedThisStep = start.DiscardedInStep;
+        _filter.ResumeStep(start.DiscardedInStep);
     }
 
     public long Step { get; private set; }
@@ -73,7 +75,8 @@ public sealed class LearnerLoop
         _progress.Ahead.Select(_prompts.CursorOf).ToArray(),
         _prompts.Count,
         _prompts.DataSeed,
-        _settings.Seed);
+        _settings.Seed,
+        _discardedThisStep);
 
     /// <summary>Takes a group into the pending batch, or drops it (counted, its slot freed) when it is too stale.</summary>
     public void Accept(ScoredGroup group)

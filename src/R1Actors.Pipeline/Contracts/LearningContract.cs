@@ -20,6 +20,11 @@ public sealed record LearnerBatch(long Step, long PolicyVersion, IReadOnlyList<S
 public interface IGroupFilter
 {
     bool Keep(ScoredGroup group);
+
+    /// <summary>A resumed run continues a step of which <paramref name="discardedInStep"/> groups were already left out.</summary>
+    void ResumeStep(int discardedInStep)
+    {
+    }
 }
 
 /// <summary>Keeps every group.</summary>
@@ -44,7 +49,9 @@ public sealed record StepOutcome(long PolicyVersion, IReadOnlyDictionary<string,
 /// were already consumed are listed in <see cref="ConsumedAhead"/> so they are not trained on twice. The
 /// pipeline's randomness is derived, never drawn from a running generator: shuffles from
 /// (<see cref="DataSeed"/>, epoch), samples from (<see cref="RunSeed"/>, policy version, prompt, sample), so the
-/// two seeds are its whole RNG state.
+/// two seeds are its whole RNG state. <see cref="DiscardedInStep"/> is how many groups the group filter had left
+/// out of the step in progress (a checkpoint written when a run stops mid-step), so the resumed step keeps
+/// to the same per-step limit.
 /// </summary>
 public sealed record PipelineProgress(
     long Step,
@@ -53,7 +60,8 @@ public sealed record PipelineProgress(
     IReadOnlyList<PromptCursor> ConsumedAhead,
     long DatasetCount,
     ulong DataSeed,
-    ulong RunSeed);
+    ulong RunSeed,
+    int DiscardedInStep = 0);
 
 /// <summary>
 /// The trainable policy with its optimizer. <see cref="Step"/> is atomic: it either applies the update,

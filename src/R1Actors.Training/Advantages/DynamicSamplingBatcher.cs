@@ -49,6 +49,12 @@ public sealed class DynamicSamplingBatcher
     /// <summary>Zero-signal groups dropped while filling the current batch.</summary>
     public int Discarded => _discarded;
 
+    /// <summary>
+    /// Continues a batch (of a resumed run) from which <paramref name="discarded"/> groups were already dropped; a
+    /// limit lowered since then is honoured as it is now.
+    /// </summary>
+    public void ResumeDiscarded(int discarded) => _discarded = Math.Clamp(discarded, 0, _maxDiscardedPerBatch);
+
     public GroupVerdict Offer(ScoredGroup group)
     {
         if (IsFull)

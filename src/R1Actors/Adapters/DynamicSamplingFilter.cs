@@ -22,6 +22,8 @@ public sealed class DynamicSamplingFilter(DynamicSamplingBatcher batcher) : IGro
             : KeepEveryGroup.Instance;
     }
 
+    public void ResumeStep(int discardedInStep) => batcher.ResumeDiscarded(discardedInStep);
+
     public bool Keep(ScoredGroup group)
     {
         if (batcher.Offer(LearnerPort.ToTraining(group)) == GroupVerdict.Discarded)

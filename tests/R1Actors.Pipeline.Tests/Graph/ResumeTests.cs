@@ -54,6 +54,32 @@ public sealed class ResumeTests : PipelineTestKit
     }
 
     [Fact]
+    public async Task A_step_resumed_mid_way_continues_with_the_groups_its_filter_had_already_left_out()
+    {
+        // A run stopped mid-step after its group filter had left out 2 groups: the resumed step must count them
+        // against the filter's per-step limit and report them, as the uninterrupted step would have.
+        var filter = new ResumeRecordingFilter();
+        var progress = new PipelineProgress(10, 10, new PromptCursor(0, 37), [], 1000, 7, 1234, DiscardedInStep: 2);
+        var learner = new RecordingLearner(10);
+
+        var (_, steps) = await Harness.RunAsync(Sys, Harness.Settings(maxSteps: 12), Harness.Ports(learner: learner) with { Groups = filter }, resume: progress);
+
+        Assert.Equal([2], filter.Resumed);
+        Assert.Equal([2, 0], steps.Select(s => s.Pipeline.DiscardedGroups));
+        Assert.Equal(0, learner.Checkpoints[^1].DiscardedInStep);      // a checkpoint between steps has nothing pending
+    }
+
+    /// <summary>Keeps every group and records what the resumed run told it.</summary>
+    private sealed class ResumeRecordingFilter : IGroupFilter
+    {
+        public List<int> Resumed { get; } = [];
+
+        public bool Keep(ScoredGroup group) => true;
+
+        public void ResumeStep(int discardedInStep) => Resumed.Add(discardedInStep);
+    }
+
+    [Fact]
     public async Task Resuming_with_another_dataset_or_seed_is_refused_with_the_key_to_fix()
     {
         var progress = new PipelineProgress(4, 4, new PromptCursor(0, 16), [], 999, 7, 1234);

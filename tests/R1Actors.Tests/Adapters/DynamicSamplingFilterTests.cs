@@ -32,6 +32,19 @@ public sealed class DynamicSamplingFilterTests
     }
 
     [Fact]
+    public void A_resumed_step_keeps_to_the_limit_it_had_already_spent()
+    {
+        var halfSpent = Filter("r1.training.algorithm.dynamic-sampling=true", "r1.training.algorithm.max-discarded-groups=2");
+        halfSpent.ResumeStep(1);
+        Assert.False(halfSpent.Keep(Group(0, 0, 0)));   // one of the two left
+        Assert.True(halfSpent.Keep(Group(1, 1, 1)));    // the limit is reached
+
+        var lowered = Filter("r1.training.algorithm.dynamic-sampling=true", "r1.training.algorithm.max-discarded-groups=1");
+        lowered.ResumeStep(3);                          // saved under a higher limit: the lower one holds
+        Assert.True(lowered.Keep(Group(0, 0, 0)));
+    }
+
+    [Fact]
     public void Without_dynamic_sampling_every_group_is_kept() =>
         Assert.True(Filter("r1.training.algorithm.dynamic-sampling=false").Keep(Group(0, 0, 0)));
 }
