@@ -23,12 +23,7 @@ internal static class DeterministicBatching
     private sealed record Admitted(IssuedPrompt? Prompt, bool ClosesBatch);
 
     public static Flow<IssuedPrompt, IReadOnlyList<IssuedPrompt>, NotUsed> Create(int promptsPerBatch, GraphParts parts) =>
-        Flow.Create<IssuedPrompt>()
-            .SelectAsync(1, async prompt => await PipelineGraph.Admit(parts).ConfigureAwait(false)
-                ? new Admitted(prompt, parts.GroupsFiltered || parts.Budget.Available == 0)
-                : null)
-            .TakeWhile(admitted => admitted is not null)        // the run ended while a prompt waited: stop admitting, quietly
-            .Select(admitted => admitted!)
+        PipelineGraph.Admission(parts, prompt => new Admitted(prompt, parts.GroupsFiltered || parts.Budget.Available == 0))
             .Concat(Source.Single(new Admitted(null, ClosesBatch: true)))
             .StatefulSelectMany<IssuedPrompt, Admitted, IReadOnlyList<IssuedPrompt>, NotUsed>(() =>
             {

@@ -54,21 +54,26 @@ public static class PipelineGraph
                     e => new LearnerStreamFailed(e))
                 .WithAttributes(Attributes.CreateInputBuffer(1, 1)));
 
-    /// <summary>A slot of the in-flight budget for the next prompt; false once the run has ended.</summary>
-    internal static async Task<bool> Admit(GraphParts parts)
-    {
-        if (!await parts.Budget.TryAcquireAsync(parts.Completion.Ended).ConfigureAwait(false))
-            return false;
-        parts.Counters.PromptsAdmitted(1);
-        return true;
-    }
+    /// <summary>
+    /// Admission, one prompt at a time: each takes a slot of the in-flight budget (waiting while none is free) and
+    /// leaves as <paramref name="admitted"/> makes it, called right after the slot was taken, before the next prompt
+    /// can take one. When the run ends while a prompt waits, admission stops quietly.
+    /// </summary>
+    internal static Flow<IssuedPrompt, T, NotUsed> Admission<T>(GraphParts parts, Func<IssuedPrompt, T> admitted) =>
+        Flow.Create<IssuedPrompt>()
+            .SelectAsync(1, async prompt =>
+            {
+                if (!await parts.Budget.TryAcquireAsync(parts.Completion.Ended).ConfigureAwait(false))
+                    return (Admitted: false, Value: default(T)!);
+                parts.Counters.PromptsAdmitted(1);
+                return (Admitted: true, Value: admitted(prompt));
+            })
+            .TakeWhile(admission => admission.Admitted)
+            .Select(admission => admission.Value);
 
     /// <summary>Admitted prompts in sampler batches of prompts-per-batch, or fewer once a batch has waited batch-linger.</summary>
     private static Flow<IssuedPrompt, IReadOnlyList<IssuedPrompt>, NotUsed> TimedBatching(PipelineSettings s, GraphParts parts) =>
-        Flow.Create<IssuedPrompt>()
-            .SelectAsync(1, async prompt => (Admitted: await Admit(parts).ConfigureAwait(false), Prompt: prompt))
-            .TakeWhile(admission => admission.Admitted)      // the run ended while a prompt waited: stop admitting, quietly
-            .Select(admission => admission.Prompt)
+        Admission(parts, prompt => prompt)
             .GroupedWithin(s.PromptsPerBatch, s.BatchLinger > TimeSpan.Zero ? s.BatchLinger : TimeSpan.FromTicks(1))
             .Select(batch => (IReadOnlyList<IssuedPrompt>)batch.ToArray());
 
