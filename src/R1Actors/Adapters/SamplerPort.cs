@@ -2,7 +2,6 @@ using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
 using R1Actors.Policy.Sampling;
 using R1Actors.Training.Weights;
-using PolicyChat = R1Actors.Policy.Tokenization.ChatMessage;
 using FinishReason = R1Actors.Pipeline.Contracts.FinishReason;
 using PolicyFinish = R1Actors.Policy.Sampling.FinishReason;
 
@@ -29,7 +28,7 @@ public sealed class SamplerPort(PolicyReplica replica, WeightStore weights, Samp
     {
         if (PolicyVersion < 0)
             throw new InvalidOperationException("the sampler has no weights yet: ApplyWeights must come before Generate");
-        var prompts = batch.Prompts.Select(p => Encode(p.Prompt.Content)).ToArray();
+        var prompts = batch.Prompts.Select(p => replica.Encode(p.Prompt.Content)).ToArray();
         var seeds = GenerationRequest.ForStep(prompts, batch.GroupSize, batch.RunSeed, batch.PolicyVersion,
             [.. batch.Prompts.Select(p => p.Ordinal)]).Seeds;
         var completions = replica.Sample(prompts, batch.GroupSize, seeds, options);
@@ -37,13 +36,6 @@ public sealed class SamplerPort(PolicyReplica replica, WeightStore weights, Samp
             batch.Prompts[c.Prompt], c.Sample, c.PromptTokenIds, c.CompletionTokenIds, c.CompletionText, c.LogProbs,
             PolicyVersion, c.FinishReason == PolicyFinish.Length ? FinishReason.Length : FinishReason.Stop, device))];
     }
-
-    private IReadOnlyList<int> Encode(PromptContent content) => content switch
-    {
-        TextPrompt text => replica.EncodePrompt(text.Text),
-        ChatPrompt chat => replica.EncodePrompt([.. chat.Messages.Select(m => new PolicyChat(m.Role, m.Content))]),
-        _ => throw new ArgumentException($"prompt content {content.GetType().Name} is not one the sampler writes"),
-    };
 
     public void Dispose() => replica.Dispose();
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using R1Actors.Adapters;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
 using R1Actors.Policy.Sampling;
 using R1Actors.Rewards;
-using PolicyChat = R1Actors.Policy.Tokenization.ChatMessage;
 
 namespace R1Actors.Evaluation;
 
@@ -37,7 +37,7 @@ public static class PolicyEvaluator
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = Enumerable.Range(start, Math.Min(promptsPerBatch, prompts.Count - start)).ToArray();
-            var encoded = batch.Select(i => Encode(replica, prompts[i].Content)).ToArray();
+            var encoded = batch.Select(i => replica.Encode(prompts[i].Content)).ToArray();
             var seeds = GenerationRequest.ForStep(encoded, samplesPerPrompt, seed, 0, [.. batch.Select(i => (long)i)]).Seeds;
             var completions = replica.Sample(encoded, samplesPerPrompt, seeds, options);
             foreach (var completion in completions)
@@ -55,11 +55,4 @@ public static class PolicyEvaluator
         return new EvaluationResult(prompts.Count, samplesPerPrompt, PassAtK.Mean(counts, 1), passAtK,
             rewardSum / (prompts.Count * samplesPerPrompt), watch.Elapsed.TotalSeconds);
     }
-
-    private static IReadOnlyList<int> Encode(PolicyReplica replica, PromptContent content) => content switch
-    {
-        TextPrompt text => replica.EncodePrompt(text.Text),
-        ChatPrompt chat => replica.EncodePrompt([.. chat.Messages.Select(m => new PolicyChat(m.Role, m.Content))]),
-        _ => throw new ArgumentException($"prompt content {content.GetType().Name} cannot be written for the policy"),
-    };
 }
