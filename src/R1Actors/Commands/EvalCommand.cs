@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using R1Actors.Cli;
 using R1Actors.Evaluation;
-using R1Actors.Pipeline.Data;
 using R1Actors.Policy;
 using R1Actors.Rewards;
 using Serilog;
@@ -45,9 +44,8 @@ public static class EvalCommand
     private static async Task<int> Evaluate(Configuration.R1Settings s, int samples, IReadOnlyList<int> ks)
     {
         Log.Information("Torch: {TorchRuntime}", TorchRuntime.Configure(s.Torch.EffectiveThreads));
-        var heldOut = await PromptSources.LoadAsync(s.Data, DataSplit.HeldOut, Log.Logger, CancellationToken.None);
-        var count = s.Eval.MaxPrompts > 0 ? Math.Min(s.Eval.MaxPrompts, heldOut.Count) : heldOut.Count;
-        var prompts = Enumerable.Range(0, count).Select(heldOut.Get).ToArray();
+        var heldOut = await HeldOutSet.LoadAsync(s, Log.Logger, CancellationToken.None);
+        var prompts = heldOut.Prompts;
         await using var rewards = RewardDispatcher.Create(s.Rewards);
         if (prompts.Any(p => p.Task.Kind == "code"))
             rewards.StartSandbox();
@@ -55,7 +53,7 @@ public static class EvalCommand
         var result = await PolicyEvaluator.EvaluateAsync(replica, prompts, samples, ks, s.Sampling.Options, rewards, s.Eval.Seed,
             s.Eval.PromptsPerBatch, CancellationToken.None);
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"model {s.Model.Path}: {result.Prompts} held-out prompts ({heldOut.Description}), {samples} samples each, {result.Seconds.ToString("F1", c)}s");
+        Console.WriteLine($"model {s.Model.Path}: {result.Prompts} held-out prompts ({heldOut.Source}), {samples} samples each, {result.Seconds.ToString("F1", c)}s");
         Console.WriteLine($"  pass@1       {result.PassAt1.ToString("P2", c)}");
         foreach (var (k, value) in result.PassAtK.Where(kv => kv.Key != 1))
             Console.WriteLine($"  pass@{k,-7} {value.ToString("P2", c)}");

@@ -154,9 +154,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         var s = context.Settings;
         if (!s.Eval.BeforeTraining && !s.Eval.AfterTraining && s.Eval.EverySteps == 0)
             return [];
-        var heldOut = await PromptSources.LoadAsync(s.Data, DataSplit.HeldOut, Log, cancellationToken).ConfigureAwait(false);
-        var count = s.Eval.MaxPrompts > 0 ? Math.Min(s.Eval.MaxPrompts, heldOut.Count) : heldOut.Count;
-        return [.. Enumerable.Range(0, count).Select(heldOut.Get)];
+        return (await HeldOutSet.LoadAsync(s, Log, cancellationToken).ConfigureAwait(false)).Prompts;
     }
 
     /// <summary>The configured model folder, or (r1.model.path empty) a freshly initialised tiny model saved in the run folder.</summary>
