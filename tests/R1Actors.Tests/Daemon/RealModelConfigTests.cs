@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using R1Actors.Configuration;
 using R1Actors.Pipeline.Data;
@@ -46,7 +45,7 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         Assert.Equal(0, log.VerifierFaults);
         Assert.Equal(2, log.Evaluations.Count(e => e.ContainsKey("HeldOutAccuracy")));
         var code = settings.Data.Fields.DefaultTask == "code";
-        Assert.Equal(code ? 1 : 0, ReadEvents(runDir).Count(e => e.TryGetProperty("SandboxIsolation", out _)));   // started before the first step
+        Assert.Equal(code ? 1 : 0, new RunFolder(runDir).Events().Count(e => e.TryGetProperty("SandboxIsolation", out _)));   // started before the first step
         await AssertRolloutRewardsAreTheVerifiersAsync(settings, runDir);
         AssertTheCheckpointIsATrainedModelFolder(settings, Path.Combine(runDir, "checkpoints", "checkpoint-2"), ScalarType.Float32);
     }
@@ -82,7 +81,10 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
             .. extraSets,
         ];
 
-        var output = RunTrain(config, runDir, sets);
+        var run = BuiltExecutable.Run(AppContext.BaseDirectory, TimeSpan.FromMinutes(3),
+            ["train", "--config", config, "--run-dir", runDir, .. sets.SelectMany(s => new[] { "--set", s })]);
+        var output = run.Stdout + run.Stderr;
+        Assert.True(run.ExitCode == 0, $"r1actors train exited with {run.ExitCode}\n{output}");
 
         var log = ClefRunLog.Read(runDir);
         Assert.True(log.Steps.Count == 2, $"expected 2 Step events, got {log.Steps.Count}\n{output}");
@@ -93,14 +95,14 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
             Assert.Equal(step, metrics["PolicyVersion"]);  // every step updated the weights
             Assert.Equal(4 * 12, metrics["NumTokens"]);     // B·G completions of max-new-tokens (a random model never stops)
         }
-        Assert.True(log.Errors == 0, $"{log.Errors} error events:\n{string.Join("\n", ReadEvents(runDir).Where(IsError).Select(e => e.ToString()))}");
+        Assert.True(log.Errors == 0, $"{log.Errors} error events:\n{string.Join("\n", new RunFolder(runDir).Events().Where(IsError).Select(e => e.ToString()))}");
         return (R1Settings.Load(config, sets).Settings, runDir, log);
     }
 
     /// <summary>Every logged rollout's reward is what the real verifier gives that completion, scored again here.</summary>
     private static async Task AssertRolloutRewardsAreTheVerifiersAsync(R1Settings settings, string runDir)
     {
-        var rollouts = ReadEvents(runDir).Where(e => e.TryGetProperty("EventKind", out var k) && k.GetString() == "Rollout").ToList();
+        var rollouts = new RunFolder(runDir).Events().Where(e => e.TryGetProperty("EventKind", out var k) && k.GetString() == "Rollout").ToList();
         Assert.Equal(2, rollouts.Count);
         var prompts = await PromptSources.LoadAsync(settings.Data, DataSplit.Training, Serilog.Core.Logger.None, CancellationToken.None);
         var byId = Enumerable.Range(0, prompts.Count).Select(prompts.Get).ToDictionary(p => p.Id);
@@ -137,34 +139,4 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
     }
 
     private static bool IsError(JsonElement e) => e.TryGetProperty("@l", out var level) && level.GetString() is "Error" or "Fatal";
-
-    private static IEnumerable<JsonElement> ReadEvents(string runDir) =>
-        Directory.GetFiles(Path.Combine(runDir, "logs"), "r1actors-*.clef")
-            .SelectMany(File.ReadLines)
-            .Select(line => JsonDocument.Parse(line).RootElement);
-
-    /// <summary>Runs the built executable as a child process, as a user would; returns its output for failure messages.</summary>
-    private static string RunTrain(string config, string runDir, IEnumerable<string> sets)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "r1actors"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var argument in new[] { "train", "--config", config, "--run-dir", runDir }.Concat(sets.SelectMany(s => new[] { "--set", s })))
-            start.ArgumentList.Add(argument);
-        start.Environment["MALLOC_MMAP_THRESHOLD_"] = "131072";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"r1actors train did not finish within 3 minutes\n{stdout}");
-        }
-        var output = stdout + stderr.Result;
-        Assert.True(process.ExitCode == 0, $"r1actors train exited with {process.ExitCode}\n{output}");
-        return output;
-    }
 }

@@ -37,7 +37,7 @@ internal sealed class RunFolder(string path)
         var events = new List<JsonElement>();
         if (!Directory.Exists(logs))
             return events;
-        foreach (var file in Directory.GetFiles(logs, "*.clef").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(logs, "r1actors-*.clef").Order(StringComparer.Ordinal))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
