@@ -2,7 +2,7 @@ using R1Actors.Rewards.Code;
 using R1Actors.Rewards.Countdown;
 using R1Actors.Rewards.Exact;
 using R1Actors.Rewards.Format;
-using R1Actors.Rewards.Math;
+using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Rewards;
 
@@ -14,7 +14,7 @@ namespace R1Actors.Rewards;
 /// <example>
 /// <code>
 /// await using var rewards = RewardDispatcher.Create(settings);
-/// var outcome = await rewards.ScoreAsync(new TaskSpec("math", fields), completion, token);
+/// var outcome = await rewards.ScoreAsync(new TaskSpec(TaskKinds.Math, fields), completion, token);
 /// </code>
 /// </example>
 public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
@@ -53,11 +53,11 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
         var sandbox = new Lazy<SandboxHandle>(() => SandboxHandle.Start(settings.Code, time), LazyThreadSafetyMode.ExecutionAndPublication);
         var answers = new Dictionary<string, IRewardFunction?>
         {
-            ["math"] = math,
-            ["countdown"] = new CountdownReward(),
-            ["exact"] = new ExactReward(settings.Math.LastResortExtraction),
-            ["code"] = new CodeReward(new LazySandbox(sandbox), settings.CodePartialCredit),
-            ["format"] = null,
+            [TaskKinds.Math] = math,
+            [TaskKinds.Countdown] = new CountdownReward(),
+            [TaskKinds.Exact] = new ExactReward(settings.Math.LastResortExtraction),
+            [TaskKinds.Code] = new CodeReward(new LazySandbox(sandbox), settings.CodePartialCredit),
+            [TaskKinds.Format] = null,
         };
         var functions = answers.ToDictionary(
             a => a.Key,
@@ -79,7 +79,7 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     public long SandboxFaults => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Faults ?? 0 : 0;
 
     /// <summary>The code sandbox's isolation level, once a code task (or <see cref="StartSandbox"/>) has started it.</summary>
-    public IsolationLevel? SandboxIsolation => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Level : null;
+    public IsolationLevel? SandboxIsolation => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Level ?? IsolationLevel.Unavailable : null;
 
     /// <summary>Detects the sandbox now, so that a missing interpreter stops start-up instead of scoring 0 later.</summary>
     public IsolationLevel StartSandbox()
@@ -93,7 +93,7 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
         if (!_functions.TryGetValue(task.Kind, out var function))
         {
             Interlocked.Increment(ref _unknownKinds);
-            return Outcomes.Fail(Outcomes.Answer, $"unknown task kind '{task.Kind}' (known: {string.Join(", ", _functions.Keys)})");
+            return Outcomes.Fail(RewardComponents.Answer, $"unknown task kind '{task.Kind}' (known: {string.Join(", ", _functions.Keys)})");
         }
         try
         {
@@ -102,7 +102,7 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Interlocked.Increment(ref _faults);
-            return Outcomes.Fail(Outcomes.Answer, $"verifier fault in '{task.Kind}': {e.GetType().Name}: {e.Message}");
+            return Outcomes.Fail(RewardComponents.Answer, $"verifier fault in '{task.Kind}': {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -132,10 +132,10 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     /// <summary>Defers detection to the first run; when detection failed every run is a sandbox fault with the reason.</summary>
     private sealed class LazySandbox(Lazy<SandboxHandle> handle) : ICodeSandbox
     {
-        public IsolationLevel Level => handle.Value.Sandbox?.Level ?? IsolationLevel.RlimitsOnly;
+        public IsolationLevel Level => handle.Value.Sandbox?.Level ?? IsolationLevel.Unavailable;
 
         public Task<ExecutionResult> RunAsync(SandboxJob job, CancellationToken cancellationToken) =>
             handle.Value.Sandbox?.RunAsync(job, cancellationToken)
-            ?? Task.FromResult(ExecutionResult.Fault(IsolationLevel.RlimitsOnly, $"sandbox unavailable: {handle.Value.Error}", TimeSpan.Zero));
+            ?? Task.FromResult(ExecutionResult.Fault(IsolationLevel.Unavailable, $"sandbox unavailable: {handle.Value.Error}", TimeSpan.Zero));
     }
 }

@@ -5,9 +5,6 @@ namespace R1Actors.Rewards;
 /// <summary>Ready-made outcomes of one component, and reading a task's fields with errors that name the field.</summary>
 public static class Outcomes
 {
-    public const string Answer = "answer";
-    public const string Format = "format";
-
     /// <summary>Full marks on <paramref name="component"/>.</summary>
     public static RewardOutcome Pass(string component) => new(1.0, new Dictionary<string, double> { [component] = 1.0 }, null);
 

@@ -1,6 +1,6 @@
 using R1Actors.Rewards.Code;
 using R1Actors.Rewards.Format;
-using R1Actors.Rewards.Math;
+using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Rewards;
 
@@ -19,7 +19,6 @@ public sealed record FormatSettings
 /// <summary>Everything the reward functions read from configuration (HOCON <c>r1.rewards</c>).</summary>
 public sealed record RewardSettings
 {
-    public static readonly IReadOnlyList<string> BuiltInKinds = ["math", "countdown", "code", "format", "exact"];
 
     public MathSettings Math { get; init; } = new();
     public FormatSettings Format { get; init; } = new();
@@ -30,11 +29,11 @@ public sealed record RewardSettings
     /// <summary>Weights per task kind; the <c>format</c> kind is judged on format alone.</summary>
     public IReadOnlyDictionary<string, TaskWeights> Weights { get; init; } = new Dictionary<string, TaskWeights>
     {
-        ["math"] = new(1.0, 0.1),
-        ["countdown"] = new(1.0, 0.1),
-        ["code"] = new(1.0, 0.1),
-        ["exact"] = new(1.0, 0.1),
-        ["format"] = new(0.0, 1.0),
+        [TaskKinds.Math] = new(1.0, 0.1),
+        [TaskKinds.Countdown] = new(1.0, 0.1),
+        [TaskKinds.Code] = new(1.0, 0.1),
+        [TaskKinds.Exact] = new(1.0, 0.1),
+        [TaskKinds.Format] = new(0.0, 1.0),
     };
 
     /// <summary>
@@ -43,7 +42,7 @@ public sealed record RewardSettings
     /// </summary>
     public RewardSettings CorrectnessOnly() => this with
     {
-        Weights = Weights.ToDictionary(w => w.Key, w => w.Key == "format" ? new TaskWeights(0, 1) : new TaskWeights(1, 0)),
+        Weights = Weights.ToDictionary(w => w.Key, w => w.Key == TaskKinds.Format ? new TaskWeights(0, 1) : new TaskWeights(1, 0)),
     };
 
     /// <summary>Problems with these settings, each naming its HOCON key; empty when they are usable.</summary>
@@ -60,7 +59,7 @@ public sealed record RewardSettings
             if (weights.Answer < 0 || weights.Format < 0 || !double.IsFinite(weights.Answer + weights.Format))
                 problems.Add($"r1.rewards.weights.{kind}: weights must be finite and non-negative");
         }
-        foreach (var kind in BuiltInKinds.Where(k => !Weights.ContainsKey(k))) problems.Add($"r1.rewards.weights.{kind}: missing");
+        foreach (var kind in TaskKinds.BuiltIn.Where(k => !Weights.ContainsKey(k))) problems.Add($"r1.rewards.weights.{kind}: missing");
         var limits = Code.Limits;
         if (limits.CpuSeconds <= 0 || limits.WallSeconds <= 0) problems.Add("r1.rewards.code.limits: cpu-seconds and wall-seconds must be positive");
         if (limits.MemoryBytes < 32L << 20) problems.Add("r1.rewards.code.limits.memory: at least 32 MiB (the interpreter needs it)");

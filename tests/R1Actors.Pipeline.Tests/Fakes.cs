@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using R1Actors.Pipeline.Contracts;
+using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Simulation;
 using R1Actors.Rewards;
 
@@ -139,4 +140,22 @@ public sealed class ScriptedRewards(Func<TaskSpec, string, Task<RewardOutcome>> 
 {
     public ValueTask<RewardOutcome> ScoreAsync(TaskSpec task, string completion, CancellationToken cancellationToken) =>
         new(score(task, completion));
+}
+
+/// <summary>A dataset that counts the prompts read from it: how far the prompt source has run.</summary>
+public sealed class CountingDataset(IPromptDataset inner) : IPromptDataset
+{
+    private long _reads;
+
+    public long Reads => Interlocked.Read(ref _reads);
+
+    public string Description => inner.Description;
+
+    public int Count => inner.Count;
+
+    public Prompt Get(int index)
+    {
+        Interlocked.Increment(ref _reads);
+        return inner.Get(index);
+    }
 }

@@ -39,7 +39,7 @@ public sealed class LearnerLoop
     {
         _settings = settings;
         _port = ports.Learner;
-        _filter = ports.Groups ?? KeepEveryGroup.Instance;
+        _filter = ports.Groups;
         _prompts = prompts;
         _budget = budget;
         _board = board;
@@ -51,7 +51,6 @@ public sealed class LearnerLoop
         _lastCheckpointStep = start.Step;
         _progress = new ProgressTracker(prompts.OrdinalOf(start.NextPrompt), start.ConsumedAhead.Select(prompts.OrdinalOf));
         _discardedThisStep = start.DiscardedInStep;
-        _filter.ResumeStep(start.DiscardedInStep);
     }
 
     public long Step { get; private set; }
@@ -65,8 +64,6 @@ public sealed class LearnerLoop
     public bool ReachedMaxSteps => _settings.MaxSteps > 0 && Step >= _settings.MaxSteps;
 
     public bool StepDue => _pending.Count >= _settings.GroupsPerStep;
-
-    public int PendingGroups => _pending.Count;
 
     public PipelineProgress Progress => new(
         Step,
@@ -88,7 +85,7 @@ public sealed class LearnerLoop
             Drop(group, staleness);
             return;
         }
-        if (_filter.Keep(group))
+        if (_filter.Keep(group, _discardedThisStep))
         {
             _pending.Add(group);
             return;

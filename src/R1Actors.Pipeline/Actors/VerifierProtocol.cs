@@ -2,6 +2,11 @@ using R1Actors.Pipeline.Contracts;
 
 namespace R1Actors.Pipeline.Actors;
 
+// The verification protocol is R1Actors.Rewards' IRewardFunction: the pipeline hands each completion and its
+// prompt's TaskSpec to one function (which dispatches on TaskSpec.Kind) as soon as the completion is sampled.
+// A function that throws, or that does not answer within the verify timeout, scores 0 with the reason
+// recorded; the stream never fails because of a verifier.
+
 /// <summary>Score this completion against its prompt's task; answered with a <see cref="ScoredRollout"/>, always.</summary>
 public sealed record VerifyCompletion(Rollout Rollout);
 

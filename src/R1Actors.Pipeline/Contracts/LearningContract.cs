@@ -5,40 +5,9 @@ namespace R1Actors.Pipeline.Contracts;
 // thread, one at a time; nothing is async, so dispose scopes stay on one thread.
 
 /// <summary>
-/// The groups for one optimizer step, in prompt order. <see cref="PolicyVersion"/> is the version being
-/// updated; every group satisfies <c>PolicyVersion - group.OldestPolicyVersion &lt;= max-staleness</c>.
-/// <see cref="DiscardedGroups"/> counts the groups the <see cref="IGroupFilter"/> left out while this batch filled.
-/// </summary>
-public sealed record LearnerBatch(long Step, long PolicyVersion, IReadOnlyList<ScoredGroup> Groups, int DiscardedGroups = 0);
-
-/// <summary>
-/// Which fresh enough groups fill learner batches, asked once per group on the learner's thread. The default
-/// keeps them all; DAPO's dynamic sampling leaves out groups whose rewards are all equal (no signal), up to a
-/// limit per batch. A group left out counts as consumed (it is not sampled again) and frees its slot, so
-/// another prompt is sampled in its place; the batch still fills with groups-per-step kept groups.
-/// </summary>
-public interface IGroupFilter
-{
-    bool Keep(ScoredGroup group);
-
-    /// <summary>A resumed run continues a step of which <paramref name="discardedInStep"/> groups were already left out.</summary>
-    void ResumeStep(int discardedInStep)
-    {
-    }
-}
-
-/// <summary>Keeps every group.</summary>
-public sealed class KeepEveryGroup : IGroupFilter
-{
-    public static readonly KeepEveryGroup Instance = new();
-
-    public bool Keep(ScoredGroup group) => true;
-}
-
-/// <summary>
 /// What a step produced: the new weights version (already readable from the weight store), or the same version
 /// with <see cref="SkipReason"/> when the learner took the step without updating (no group carried a reward
-/// signal, a non-finite loss); and its metrics under their usual names (<c>loss</c>, <c>kl</c>, <c>entropy</c>, …).
+/// signal, a non-finite loss); and its figures under their <see cref="MetricNames"/> (a real learner's are <see cref="StepMetrics.Figures"/>).
 /// Staleness is counted in versions, so a skipped step does not age the rollouts in flight.
 /// </summary>
 public sealed record StepOutcome(long PolicyVersion, IReadOnlyDictionary<string, double> Metrics, string? SkipReason = null);

@@ -5,16 +5,6 @@ namespace R1Actors.Pipeline.Contracts;
 // devices. Weights never travel through the pipeline: the learner side owns a versioned weight store, the
 // pipeline passes only version numbers, and the port reads the store when told to apply a version.
 
-/// <summary>Why a completion ended.</summary>
-public enum FinishReason
-{
-    /// <summary>The model wrote its end-of-sequence token.</summary>
-    Stop,
-
-    /// <summary>The completion hit the token limit; its answer is likely cut off.</summary>
-    Length,
-}
-
 /// <summary>
 /// A batch for one <see cref="ISamplerPort.Generate"/> call: <see cref="GroupSize"/> completions for each prompt.
 /// Sample g of prompt p draws from the seed (<see cref="RunSeed"/>, <see cref="PolicyVersion"/>,
@@ -22,21 +12,6 @@ public enum FinishReason
 /// PolicyVersion, ordinals)</c> derives, so any rollout can be reproduced alone.
 /// </summary>
 public sealed record SampleBatch(IReadOnlyList<IssuedPrompt> Prompts, int GroupSize, ulong RunSeed, long PolicyVersion);
-
-/// <summary>
-/// One sampled completion: token ids of the prompt (after the chat template) and of the completion, its text,
-/// the behaviour log-probability of each completion token under the weights that sampled it, and that version.
-/// </summary>
-public sealed record Rollout(
-    IssuedPrompt Prompt,
-    int SampleIndex,
-    IReadOnlyList<int> PromptTokenIds,
-    IReadOnlyList<int> CompletionTokenIds,
-    string CompletionText,
-    IReadOnlyList<float> BehaviourLogProbs,
-    long PolicyVersion,
-    FinishReason FinishReason,
-    string Device);
 
 /// <summary>
 /// A policy replica on one device. Every call comes from the same dedicated thread (the sampler actor's pinned

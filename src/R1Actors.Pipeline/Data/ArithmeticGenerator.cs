@@ -52,7 +52,7 @@ public sealed class ArithmeticGenerator(ArithmeticOptions options, ulong seed, H
         };
         if (options.Compact)
             fields["whole_completion"] = JsonSerializer.SerializeToElement(true);
-        return new Prompt(id, new TextPrompt(text), new TaskSpec("exact", fields));
+        return new Prompt(id, new TextPrompt(text), new TaskSpec(TaskKinds.Exact, fields));
     }
 
     private BigInteger Operand(ref SplitMix64 random)

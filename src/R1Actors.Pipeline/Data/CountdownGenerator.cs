@@ -14,7 +14,7 @@ public sealed record CountdownOptions(int Count, int MinNumbers, int MaxNumbers,
 /// whose result falls outside [min-target, max-target] are redrawn.
 /// </summary>
 public sealed class CountdownGenerator(CountdownOptions options, ulong seed, HeldOutPartition partition, DataSplit split)
-    : GeneratedDataset("countdown", options.Count, seed, partition, split)
+    : GeneratedDataset(TaskKinds.Countdown, options.Count, seed, partition, split)
 {
     private const int MaxAttempts = 10_000;
 
@@ -71,6 +71,6 @@ public sealed class CountdownGenerator(CountdownOptions options, ulong seed, Hel
             ["numbers"] = JsonSerializer.SerializeToElement(numbers),
             ["target"] = JsonSerializer.SerializeToElement(target),
         };
-        return new Prompt(id, new TextPrompt(text), new TaskSpec("countdown", fields));
+        return new Prompt(id, new TextPrompt(text), new TaskSpec(TaskKinds.Countdown, fields));
     }
 }

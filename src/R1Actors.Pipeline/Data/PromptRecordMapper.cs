@@ -27,10 +27,10 @@ public sealed class PromptRecordMapper(FieldMap map)
     // What each known task needs; a record lacking every alternative of one line is refused.
     private static readonly Dictionary<string, string[][]> Required = new(StringComparer.Ordinal)
     {
-        ["math"] = [["reference"]],
-        ["exact"] = [["reference"]],
-        ["countdown"] = [["numbers"], ["target"]],
-        ["code"] = [["tests", "test_code"]],
+        [TaskKinds.Math] = [["reference"]],
+        [TaskKinds.Exact] = [["reference"]],
+        [TaskKinds.Countdown] = [["numbers"], ["target"]],
+        [TaskKinds.Code] = [["tests", "test_code"]],
     };
 
     public FieldMap Map { get; } = map;

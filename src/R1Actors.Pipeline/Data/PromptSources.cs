@@ -43,7 +43,7 @@ public static class PromptSources
     private static readonly Dictionary<string, SourceKind> Kinds = new(StringComparer.Ordinal)
     {
         ["files"] = LoadFileSplitAsync,
-        ["countdown"] = (s, split, _, _) => Task.FromResult<IPromptDataset>(new CountdownGenerator(
+        [TaskKinds.Countdown] = (s, split, _, _) => Task.FromResult<IPromptDataset>(new CountdownGenerator(
             s.Countdown with { Count = SplitCount(s, split, s.Countdown.Count) }, s.Seed, new HeldOutPartition(s.HeldOutFraction), split)),
         ["arithmetic"] = (s, split, _, _) => Task.FromResult<IPromptDataset>(new ArithmeticGenerator(
             s.Arithmetic with { Count = SplitCount(s, split, s.Arithmetic.Count) }, s.Seed, new HeldOutPartition(s.HeldOutFraction), split)),

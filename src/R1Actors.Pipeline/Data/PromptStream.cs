@@ -9,8 +9,6 @@ namespace R1Actors.Pipeline.Data;
 /// </summary>
 public sealed class PromptStream
 {
-    private long _issued;
-
     public PromptStream(IPromptDataset dataset, bool shuffle, ulong dataSeed, long maxEpochs)
     {
         if (dataset.Count == 0)
@@ -32,9 +30,6 @@ public sealed class PromptStream
     public long MaxEpochs { get; }
 
     public long Count => Dataset.Count;
-
-    /// <summary>Prompts handed out so far by all enumerations (the source's progress, for metrics and tests).</summary>
-    public long Issued => Interlocked.Read(ref _issued);
 
     public PromptCursor CursorOf(long ordinal) => new(ordinal / Count, ordinal % Count);
 
@@ -77,7 +72,6 @@ public sealed class PromptStream
                 var cursor = CursorOf(ordinal);
                 if (cursor.Epoch != epoch)
                     (epoch, order) = (cursor.Epoch, Order(cursor.Epoch));
-                Interlocked.Increment(ref _issued);
                 yield return new IssuedPrompt(ordinal, cursor, Dataset.Get(order[cursor.Position]));
             }
             ordinal++;

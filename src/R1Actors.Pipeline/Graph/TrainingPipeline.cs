@@ -12,9 +12,12 @@ namespace R1Actors.Pipeline.Graph;
 
 /// <summary>
 /// The ports the daemon implements with the real policy, learner and reward functions, and the filter that
-/// chooses which groups fill a batch (<see cref="KeepEveryGroup"/> unless dynamic sampling is on).
+/// chooses which groups fill a batch (every group unless dynamic sampling is on).
 /// </summary>
-public sealed record PipelinePorts(ISamplerPortFactory Samplers, IRewardFunction Rewards, ILearnerPort Learner, IGroupFilter? Groups = null);
+public sealed record PipelinePorts(ISamplerPortFactory Samplers, IRewardFunction Rewards, ILearnerPort Learner)
+{
+    public IGroupFilter Groups { get; init; } = KeepEveryGroup.Instance;
+}
 
 /// <summary>Everything one run of the pipeline needs.</summary>
 public sealed record PipelineRun
@@ -84,7 +87,7 @@ public static class TrainingPipeline
                 "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {@NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}, deterministic {Deterministic}",
                 start.Step, start.PolicyVersion, start.NextPrompt, run.Prompts.Dataset.Description, s.Devices.Count, s.Verifiers, s.GroupSize, s.GroupsPerStep, s.MaxStaleness, s.Deterministic);
             var parts = new GraphParts(samplers, s.Devices, verifiers, learner, budget, counters, completion,
-                GroupsFiltered: run.Ports.Groups is not (null or KeepEveryGroup));
+                GroupsFiltered: run.Ports.Groups.MayLeaveOut);
             streamDone = PipelineGraph.Build(s, run.Prompts.From(start.NextPrompt, start.ConsumedAhead), parts).Run(materializer);
             await using (cancellationToken.Register(completion.RequestStop).ConfigureAwait(false))
                 return await completion.Outcome.ConfigureAwait(false);

@@ -29,8 +29,7 @@ public sealed class SimulatedLearner(TimeSpan costPerStep, long initialVersion =
         PolicyVersion++;
         return new StepOutcome(PolicyVersion, new Dictionary<string, double>
         {
-            ["reward_mean"] = rewards.Length == 0 ? 0 : rewards.Average(),
-            ["groups"] = batch.Groups.Count,
+            [MetricNames.RewardMean] = rewards.Length == 0 ? 0 : rewards.Average(),
         });
     }
 

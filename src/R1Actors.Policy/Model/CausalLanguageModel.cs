@@ -34,6 +34,8 @@ public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
     public Device Device { get; }
     public nn.Module Module => this;
 
+    public void SaveWeights(string folder) => Checkpoints.ModelFolder.Save(this, folder);
+
     /// <summary>A model with uninitialised weights; fill it before use (a checkpoint or <see cref="ModelInitializer"/>).</summary>
     public static CausalLanguageModel CreateEmpty(ModelConfig config, ScalarType dtype, Device device) =>
         new(config, dtype, device);

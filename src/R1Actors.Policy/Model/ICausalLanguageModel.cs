@@ -23,4 +23,10 @@ public interface ICausalLanguageModel
 
     /// <summary>The module that owns the parameters (for optimizers, state dicts and device moves).</summary>
     nn.Module Module { get; }
+
+    /// <summary>
+    /// Writes the weights, and what describes them, into the existing <paramref name="folder"/>: for the
+    /// policy's decoders a Hugging Face model folder (<c>config.json</c>, <c>model.safetensors</c>) that other tools load.
+    /// </summary>
+    void SaveWeights(string folder);
 }

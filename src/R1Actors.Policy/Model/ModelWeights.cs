@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace R1Actors.Policy.Model;
@@ -17,13 +18,14 @@ public sealed class ModelWeights : IDisposable
 
     public IReadOnlyDictionary<string, Tensor> Tensors => tensors;
 
-    /// <summary>Copies the parameters of <paramref name="model"/>, onto <paramref name="device"/> (default: where they are).</summary>
-    public static ModelWeights Snapshot(CausalLanguageModel model, Device? device = null)
+    /// <summary>Copies the parameters of <paramref name="module"/> into fresh detached tensors that belong to no dispose scope.</summary>
+    public static ModelWeights Snapshot(nn.Module module)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var copies = new Dictionary<string, Tensor>();
-        foreach (var (name, parameter) in model.named_parameters())
-            copies[name] = parameter.detach().to(device ?? parameter.device, copy: true).DetachFromDisposeScope();
+        foreach (var (name, parameter) in module.named_parameters())
+            copies[name] = parameter.detach().clone().DetachFromDisposeScope();
         return new ModelWeights(copies);
     }
 

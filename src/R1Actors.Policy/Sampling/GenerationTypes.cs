@@ -1,12 +1,5 @@
 namespace R1Actors.Policy.Sampling;
 
-/// <summary>Why a completion ended: a stop token or stop string (<see cref="Stop"/>) or the token limit (<see cref="Length"/>).</summary>
-public enum FinishReason
-{
-    Stop,
-    Length,
-}
-
 /// <summary>
 /// B prompts (token ids), G samples each, one seed per (prompt, sample) in row order b·G + g
 /// (see <see cref="SampleSeed.Derive"/>).

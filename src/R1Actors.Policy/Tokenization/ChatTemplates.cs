@@ -3,9 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace R1Actors.Policy.Tokenization;
 
-/// <summary>One turn of a conversation: role system, user or assistant.</summary>
-public sealed record ChatMessage(string Role, string Content);
-
 /// <summary>
 /// Renders conversations the way a model's own chat template (tokenizer_config.json's Jinja
 /// <c>chat_template</c>) does. R1Actors does not run Jinja: each template family it knows is a small type

@@ -17,13 +17,13 @@ public sealed class CodeReward(ICodeSandbox sandbox, bool partialCredit, int max
     {
         var cases = ReadCases(task, out var problem);
         var testCode = problem is null ? ReadTestCode(task, out problem) : "";
-        if (problem is not null) return Outcomes.Fail(Outcomes.Answer, $"invalid task: {problem}");
+        if (problem is not null) return Outcomes.Fail(RewardComponents.Answer, $"invalid task: {problem}");
         task.TryGetText("entry_point", out var entryPoint, out _);
-        if (cases.Count == 0 && testCode.Length == 0) return Outcomes.Fail(Outcomes.Answer, "invalid task: it has neither 'tests' nor 'test_code'");
+        if (cases.Count == 0 && testCode.Length == 0) return Outcomes.Fail(RewardComponents.Answer, "invalid task: it has neither 'tests' nor 'test_code'");
         var program = ProgramExtractor.Extract(completion);
-        if (program.Trim().Length == 0) return Outcomes.Fail(Outcomes.Answer, "no program found in the completion");
+        if (program.Trim().Length == 0) return Outcomes.Fail(RewardComponents.Answer, "no program found in the completion");
         if (task.TryGetText("program_prefix", out var prefix, out _) && prefix.Length > 0) program = prefix + "\n" + program;
-        if (program.Length > maxProgramChars) return Outcomes.Fail(Outcomes.Answer, $"program is longer than {maxProgramChars} characters");
+        if (program.Length > maxProgramChars) return Outcomes.Fail(RewardComponents.Answer, $"program is longer than {maxProgramChars} characters");
         var results = new List<ExecutionResult>();
         if (cases.Count > 0) results.Add(await sandbox.RunAsync(new SandboxJob(program, cases, null, null), cancellationToken).ConfigureAwait(false));
         if (testCode.Length > 0) results.Add(await sandbox.RunAsync(new SandboxJob(program, [], testCode, entryPoint.Length > 0 ? entryPoint : null), cancellationToken).ConfigureAwait(false));
@@ -33,11 +33,11 @@ public sealed class CodeReward(ICodeSandbox sandbox, bool partialCredit, int max
     private RewardOutcome Score(List<ExecutionResult> results)
     {
         var reason = results.Select(r => r.Reason).FirstOrDefault(r => r is not null);
-        if (results.All(r => r.Passed)) return Outcomes.Pass(Outcomes.Answer);
-        if (!partialCredit || results.Any(r => r.InfrastructureFault is not null)) return Outcomes.Fail(Outcomes.Answer, reason!);
+        if (results.All(r => r.Passed)) return Outcomes.Pass(RewardComponents.Answer);
+        if (!partialCredit || results.Any(r => r.InfrastructureFault is not null)) return Outcomes.Fail(RewardComponents.Answer, reason!);
         var units = results.Sum(r => r.Tests is null ? r.Cases.Count : 1);
         var passed = results.Sum(r => r.Tests is null ? r.Cases.Count(c => c.Passed) : r.Tests.Passed ? 1 : 0);
-        return Outcomes.Partial(Outcomes.Answer, units == 0 ? 0 : (double)passed / units, reason);
+        return Outcomes.Partial(RewardComponents.Answer, units == 0 ? 0 : (double)passed / units, reason);
     }
 
     /// <summary>The test program: text, or a list of lines such as MBPP's <c>test_list</c> of asserts, joined by newlines.</summary>
@@ -96,6 +96,6 @@ public static class ProgramExtractor
             var tag = (newline < 0 ? block : block[..newline]).Trim().ToLowerInvariant();
             if (PythonTags.Contains(tag)) return newline < 0 ? "" : block[(newline + 1)..];
         }
-        return Math.AnswerExtractor.AnswerTagBody(completion) ?? completion;
+        return MathAnswers.AnswerExtractor.AnswerTagBody(completion) ?? completion;
     }
 }

@@ -9,6 +9,8 @@ public enum IsolationLevel
     Namespaces,
     /// <summary>rlimits, its own session, a clean environment and (as root) its own uid; no network or filesystem isolation.</summary>
     RlimitsOnly,
+    /// <summary>No sandbox could be set up (the reason is in every result's fault): no program is run, each scores 0.</summary>
+    Unavailable,
 }
 
 /// <summary>One stdin/stdout case, or the whole of a test_code run.</summary>

@@ -44,7 +44,7 @@ public sealed class ProcessSandbox(SandboxEnvironment environment, SandboxSettin
             Directory.CreateDirectory(Path.Combine(runDirectory, "root"));
             Directory.CreateDirectory(Path.Combine(runDirectory, "work"));
             var request = BuildRequest(job, slot, runDirectory, cgroups);
-            var budget = settings.RunOverhead + TimeSpan.FromSeconds(settings.Limits.WallSeconds * System.Math.Max(1, job.Cases.Count) + 1);
+            var budget = settings.RunOverhead + TimeSpan.FromSeconds(settings.Limits.WallSeconds * Math.Max(1, job.Cases.Count) + 1);
             var (verdict, fault) = await RunJudgeAsync(request, budget, cancellationToken).ConfigureAwait(false);
             var elapsed = timeProvider.GetElapsedTime(started);
             return verdict is null ? ExecutionResult.Fault(Level, fault!, elapsed) : Interpret(verdict, job, elapsed);
@@ -80,7 +80,7 @@ public sealed class ProcessSandbox(SandboxEnvironment environment, SandboxSettin
             ["tester_uid"] = settings.BaseUid + 2 * slot + 1,
             ["limits"] = new JsonObject
             {
-                ["cpu_seconds"] = (int)System.Math.Ceiling(limits.CpuSeconds),
+                ["cpu_seconds"] = (int)Math.Ceiling(limits.CpuSeconds),
                 ["wall_seconds"] = limits.WallSeconds,
                 ["memory_bytes"] = limits.MemoryBytes,
                 ["file_bytes"] = limits.FileBytes,
@@ -159,7 +159,7 @@ public sealed class ProcessSandbox(SandboxEnvironment environment, SandboxSettin
         int read;
         while ((read = await stream.ReadAsync(chunk).ConfigureAwait(false)) > 0)
         {
-            if (buffer.Length < limit) buffer.Write(chunk, 0, (int)System.Math.Min(read, limit - buffer.Length));
+            if (buffer.Length < limit) buffer.Write(chunk, 0, (int)Math.Min(read, limit - buffer.Length));
         }
         return buffer.ToArray();
     }

@@ -1,5 +1,5 @@
 using System.Numerics;
-using R1Actors.Rewards.Math;
+using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Rewards.Countdown;
 
@@ -21,25 +21,25 @@ public sealed class CountdownReward : IRewardFunction
     {
         if (!task.TryGetIntegers("numbers", out var numbers, out var problem) || !task.TryGetInteger("target", out var target, out problem))
         {
-            return Outcomes.Fail(Outcomes.Answer, $"invalid task: {problem}");
+            return Outcomes.Fail(RewardComponents.Answer, $"invalid task: {problem}");
         }
         var answer = AnswerExtractor.Extract(completion, lastResort: false)?.Text;
-        if (answer is null) return Outcomes.Fail(Outcomes.Answer, "no answer found in the completion");
+        if (answer is null) return Outcomes.Fail(RewardComponents.Answer, "no answer found in the completion");
         var equals = answer.IndexOf('=');
         if (equals >= 0) answer = answer[..equals];
-        if (answer.Length > MaxExpressionChars) return Outcomes.Fail(Outcomes.Answer, $"expression longer than {MaxExpressionChars} characters");
+        if (answer.Length > MaxExpressionChars) return Outcomes.Fail(RewardComponents.Answer, $"expression longer than {MaxExpressionChars} characters");
         var parsed = CountdownParser.Parse(answer);
-        if (parsed.Error is not null) return Outcomes.Fail(Outcomes.Answer, $"cannot read expression '{answer.Trim()}': {parsed.Error}");
+        if (parsed.Error is not null) return Outcomes.Fail(RewardComponents.Answer, $"cannot read expression '{answer.Trim()}': {parsed.Error}");
         var used = parsed.Literals.Order().ToList();
         var given = numbers.Select(n => new BigInteger(n)).Order().ToList();
         if (!used.SequenceEqual(given))
         {
-            return Outcomes.Fail(Outcomes.Answer, $"expression uses [{string.Join(", ", used)}] but must use each of [{string.Join(", ", given)}] exactly once");
+            return Outcomes.Fail(RewardComponents.Answer, $"expression uses [{string.Join(", ", used)}] but must use each of [{string.Join(", ", given)}] exactly once");
         }
-        if (parsed.Value is not { } value) return Outcomes.Fail(Outcomes.Answer, "expression divides by zero");
+        if (parsed.Value is not { } value) return Outcomes.Fail(RewardComponents.Answer, "expression divides by zero");
         return value == Rational.FromInteger(target)
-            ? Outcomes.Pass(Outcomes.Answer)
-            : Outcomes.Fail(Outcomes.Answer, $"expression equals {value}, not {target}");
+            ? Outcomes.Pass(RewardComponents.Answer)
+            : Outcomes.Fail(RewardComponents.Answer, $"expression equals {value}, not {target}");
     }
 }
 

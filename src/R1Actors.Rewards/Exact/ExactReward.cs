@@ -1,4 +1,4 @@
-using R1Actors.Rewards.Math;
+using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Rewards.Exact;
 
@@ -17,17 +17,17 @@ public sealed class ExactReward(bool lastResortExtraction) : IRewardFunction
 
     public RewardOutcome Score(TaskSpec task, string completion)
     {
-        if (!task.TryGetText("reference", out var reference, out var problem)) return Outcomes.Fail(Outcomes.Answer, $"invalid reference: {problem}");
+        if (!task.TryGetText("reference", out var reference, out var problem)) return Outcomes.Fail(RewardComponents.Answer, $"invalid reference: {problem}");
         var expected = AnswerExtractor.ExtractReference(reference).Text;
         if (WholeCompletion(task))
             return string.Equals(completion.Trim(), expected.Trim(), StringComparison.Ordinal)
-                ? Outcomes.Pass(Outcomes.Answer)
-                : Outcomes.Fail(Outcomes.Answer, $"completion '{Shorten(completion.Trim())}' is not exactly '{Shorten(expected.Trim())}'");
+                ? Outcomes.Pass(RewardComponents.Answer)
+                : Outcomes.Fail(RewardComponents.Answer, $"completion '{Shorten(completion.Trim())}' is not exactly '{Shorten(expected.Trim())}'");
         var predicted = AnswerExtractor.Extract(completion, lastResortExtraction);
-        if (predicted is null) return Outcomes.Fail(Outcomes.Answer, "no answer found in the completion");
+        if (predicted is null) return Outcomes.Fail(RewardComponents.Answer, "no answer found in the completion");
         return string.Equals(predicted.Text.Trim(), expected.Trim(), StringComparison.Ordinal)
-            ? Outcomes.Pass(Outcomes.Answer)
-            : Outcomes.Fail(Outcomes.Answer, $"answer '{Shorten(predicted.Text.Trim())}' is not exactly '{Shorten(expected.Trim())}'");
+            ? Outcomes.Pass(RewardComponents.Answer)
+            : Outcomes.Fail(RewardComponents.Answer, $"answer '{Shorten(predicted.Text.Trim())}' is not exactly '{Shorten(expected.Trim())}'");
     }
 
     private static bool WholeCompletion(TaskSpec task) =>

@@ -35,9 +35,9 @@ public sealed class FormatReward(IFormatRule rule, bool promptOpensThink) : IRew
         for (var i = 0; i < Tags.Length; i++)
         {
             var first = text.IndexOf(Tags[i], StringComparison.Ordinal);
-            if (first < 0) return Outcomes.Fail(Outcomes.Format, $"missing {Tags[i]}");
-            if (text.IndexOf(Tags[i], first + 1, StringComparison.Ordinal) >= 0) return Outcomes.Fail(Outcomes.Format, $"{Tags[i]} appears more than once");
-            if (i > 0 && first < positions[i - 1]) return Outcomes.Fail(Outcomes.Format, $"{Tags[i]} comes before {Tags[i - 1]}");
+            if (first < 0) return Outcomes.Fail(RewardComponents.Format, $"missing {Tags[i]}");
+            if (text.IndexOf(Tags[i], first + 1, StringComparison.Ordinal) >= 0) return Outcomes.Fail(RewardComponents.Format, $"{Tags[i]} appears more than once");
+            if (i > 0 && first < positions[i - 1]) return Outcomes.Fail(RewardComponents.Format, $"{Tags[i]} comes before {Tags[i - 1]}");
             positions[i] = first;
         }
         var layout = new TagLayout(
@@ -47,7 +47,7 @@ public sealed class FormatReward(IFormatRule rule, bool promptOpensThink) : IRew
             text[(positions[2] + Tags[2].Length)..positions[3]],
             text[(positions[3] + Tags[3].Length)..]);
         var problem = Rule.Check(layout);
-        return problem is null ? Outcomes.Pass(Outcomes.Format) : Outcomes.Fail(Outcomes.Format, problem);
+        return problem is null ? Outcomes.Pass(RewardComponents.Format) : Outcomes.Fail(RewardComponents.Format, problem);
     }
 
     /// <summary>The rule named by the setting, or null for an unknown name.</summary>

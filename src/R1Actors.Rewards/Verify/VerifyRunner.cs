@@ -22,9 +22,9 @@ public sealed record VerifySummary(
     public string ToJson() => new JsonObject
     {
         ["count"] = Count,
-        ["mean_score"] = System.Math.Round(MeanScore, 6),
+        ["mean_score"] = Math.Round(MeanScore, 6),
         ["per_task"] = new JsonObject(PerTask.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key,
-            (JsonNode?)new JsonObject { ["count"] = p.Value.Count, ["mean_score"] = System.Math.Round(p.Value.MeanScore, 6) }))),
+            (JsonNode?)new JsonObject { ["count"] = p.Value.Count, ["mean_score"] = Math.Round(p.Value.MeanScore, 6) }))),
         ["errors"] = Errors,
         ["error_samples"] = new JsonArray(ErrorSamples.Select(e => (JsonNode?)e).ToArray()),
         ["invalid_references"] = InvalidReferences,
@@ -60,7 +60,7 @@ public sealed class VerifyRunner(RewardDispatcher rewards, int parallelism)
     private async Task<LineResult> ScoreLineAsync(int lineNumber, string line, CancellationToken cancellationToken)
     {
         var parsed = ParseLine(lineNumber, line);
-        if (parsed.Error is not null) return new LineResult(null, Outcomes.Fail(Outcomes.Answer, parsed.Error), parsed.Error);
+        if (parsed.Error is not null) return new LineResult(null, Outcomes.Fail(RewardComponents.Answer, parsed.Error), parsed.Error);
         await Task.Yield();
         var outcome = await rewards.ScoreAsync(parsed.Task!, parsed.Completion!, cancellationToken).ConfigureAwait(false);
         return new LineResult(parsed.Task!.Kind, outcome, null);

@@ -30,14 +30,14 @@ public sealed class CheckpointStore
     {
         if (keepLast < 1)
             throw new ArgumentOutOfRangeException(nameof(keepLast), keepLast, $"r1.training.checkpoint.keep-last must be ≥ 1, got {keepLast}");
-        Directory = System.IO.Path.GetFullPath(directory);
+        Folder = Path.GetFullPath(directory);
         KeepLast = keepLast;
         VerifyHashes = verifyHashes;
         _log = log ?? Serilog.Core.Logger.None;
         _time = time ?? TimeProvider.System;
     }
 
-    public string Directory { get; }
+    public string Folder { get; }
 
     public int KeepLast { get; }
 
@@ -51,27 +51,26 @@ public sealed class CheckpointStore
 
     /// <summary>
     /// Writes the learner's state as <c>checkpoint-STEP/</c>, then removes checkpoints beyond the newest
-    /// <see cref="KeepLast"/>. The policy must be the policy's <see cref="CausalLanguageModel"/> (the model
-    /// folder is written by its <see cref="ModelFolder.Save"/>).
+    /// <see cref="KeepLast"/>. The policy writes its own weights (<see cref="ICausalLanguageModel.SaveWeights"/>:
+    /// a Hugging Face model folder for the policy's decoders).
     /// </summary>
     /// <param name="pipelineState">Opaque resume state of the pipeline (prompt cursor …), stored as given.</param>
     public CheckpointInfo Save(Learner learner, JsonElement? pipelineState = null)
     {
-        if (learner.Policy is not CausalLanguageModel model)
-            throw new InvalidOperationException($"checkpoints are written for the policy's CausalLanguageModel; this learner trains a {learner.Policy.GetType().Name}");
-        System.IO.Directory.CreateDirectory(Directory);
-        var final = System.IO.Path.Combine(Directory, Prefix + learner.Step.ToString(CultureInfo.InvariantCulture));
-        var partial = System.IO.Path.Combine(Directory, $"{PartialPrefix}{learner.Step}.partial-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Folder);
+        var final = Path.Combine(Folder, Prefix + learner.Step.ToString(CultureInfo.InvariantCulture));
+        var partial = Path.Combine(Folder, $"{PartialPrefix}{learner.Step}.partial-{Guid.NewGuid():N}");
         try
         {
-            ModelFolder.Save(model, partial);
+            Directory.CreateDirectory(partial);
+            learner.Policy.SaveWeights(partial);
             foreach (var file in CompanionFiles)
-                File.Copy(file, System.IO.Path.Combine(partial, System.IO.Path.GetFileName(file)));
+                File.Copy(file, Path.Combine(partial, Path.GetFileName(file)));
             OptimizerFiles.Write(partial, learner.Optimizer);
-            CheckpointJson.WriteFile(System.IO.Path.Combine(partial, RngState.FileName), RngState.Capture());
+            CheckpointJson.WriteFile(Path.Combine(partial, RngState.FileName), RngState.Capture());
             var state = new TrainerState(learner.Step, learner.PolicyVersion, learner.Optimizer.StepsApplied, learner.TotalTokensTrained,
                 _time.GetUtcNow(), pipelineState, learner.History.Entries.Select(e => new Dictionary<string, double>(e)).ToList());
-            CheckpointJson.WriteFile(System.IO.Path.Combine(partial, TrainerState.FileName), state);
+            CheckpointJson.WriteFile(Path.Combine(partial, TrainerState.FileName), state);
             CheckpointManifest.Write(partial, learner.Step, learner.PolicyVersion);
             FlushToDisk(partial);
             ReplaceWith(final, partial);
@@ -90,7 +89,7 @@ public sealed class CheckpointStore
     /// <summary>Complete checkpoints, newest first; incomplete ones are skipped with a logged reason.</summary>
     public IReadOnlyList<CheckpointInfo> Complete()
     {
-        if (!System.IO.Directory.Exists(Directory))
+        if (!Directory.Exists(Folder))
             return [];
         var complete = new List<CheckpointInfo>();
         foreach (var (path, step) in Candidates().OrderByDescending(c => c.Step))
@@ -114,11 +113,11 @@ public sealed class CheckpointStore
     /// </summary>
     public TrainerState Restore(Learner learner, CheckpointInfo checkpoint)
     {
-        var state = CheckpointJson.ReadFile<TrainerState>(System.IO.Path.Combine(checkpoint.Path, TrainerState.FileName));
+        var state = CheckpointJson.ReadFile<TrainerState>(Path.Combine(checkpoint.Path, TrainerState.FileName));
         var saved = OptimizerFiles.Restore(checkpoint.Path, learner.Optimizer);
         if (saved.Settings != learner.Optimizer.Settings)
             _log.Information("Resuming with optimizer settings {CurrentSettings}; the checkpoint was trained with {SavedSettings}", learner.Optimizer.Settings, saved.Settings);
-        CheckpointJson.ReadFile<RngState>(System.IO.Path.Combine(checkpoint.Path, RngState.FileName)).Apply();
+        CheckpointJson.ReadFile<RngState>(Path.Combine(checkpoint.Path, RngState.FileName)).Apply();
         learner.RestoreCounters(state.Step, state.PolicyVersion, state.TotalTokensTrained);
         learner.History.Restore(state.MetricHistory);
         _log.Information("Resumed from {CheckpointPath}: step {Step}, policy version {PolicyVersion}", checkpoint.Path, state.Step, state.PolicyVersion);
@@ -128,9 +127,9 @@ public sealed class CheckpointStore
     /// <summary>Removes folders of saves that never finished (from a crash); call once at start-up.</summary>
     public int RemovePartialSaves()
     {
-        if (!System.IO.Directory.Exists(Directory))
+        if (!Directory.Exists(Folder))
             return 0;
-        var partials = System.IO.Directory.EnumerateDirectories(Directory, PartialPrefix + "*").ToArray();
+        var partials = Directory.EnumerateDirectories(Folder, PartialPrefix + "*").ToArray();
         foreach (var partial in partials)
         {
             _log.Warning("Removing unfinished checkpoint save {CheckpointPath}", partial);
@@ -140,8 +139,8 @@ public sealed class CheckpointStore
     }
 
     private IEnumerable<(string Path, long Step)> Candidates() =>
-        System.IO.Directory.EnumerateDirectories(Directory, Prefix + "*")
-            .Select(path => (Path: path, Name: System.IO.Path.GetFileName(path)))
+        Directory.EnumerateDirectories(Folder, Prefix + "*")
+            .Select(path => (Path: path, Name: Path.GetFileName(path)))
             .Where(c => long.TryParse(c.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _))
             .Select(c => (c.Path, long.Parse(c.Name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture)));
 
@@ -158,7 +157,7 @@ public sealed class CheckpointStore
             _log.Warning("Removing {CheckpointPath}: step {Step} is past the step just saved ({SavedStep}), left by a run that resumed from an older checkpoint", path, step, saved);
         foreach (var (path, _) in candidates.Where(c => c.Step > saved).Concat(candidates.Where(c => c.Step <= saved).Skip(KeepLast)))
         {
-            File.Delete(System.IO.Path.Combine(path, CheckpointManifest.FileName));
+            File.Delete(Path.Combine(path, CheckpointManifest.FileName));
             DeleteQuietly(path);
         }
     }
@@ -166,7 +165,7 @@ public sealed class CheckpointStore
     /// <summary>Forces every file of a finished save onto the disk before the rename publishes it, so that a power cut cannot leave a renamed folder of empty files.</summary>
     private static void FlushToDisk(string folder)
     {
-        foreach (var file in System.IO.Directory.EnumerateFiles(folder))
+        foreach (var file in Directory.EnumerateFiles(folder))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
             stream.Flush(flushToDisk: true);
@@ -176,22 +175,22 @@ public sealed class CheckpointStore
     /// <summary>Moves the finished save into place; an older folder of the same step (a re-run after resume) is retired first.</summary>
     private void ReplaceWith(string final, string partial)
     {
-        if (System.IO.Directory.Exists(final))
+        if (Directory.Exists(final))
         {
-            var retired = System.IO.Path.Combine(Directory, $"{PartialPrefix}{System.IO.Path.GetFileName(final)[Prefix.Length..]}.retired-{Guid.NewGuid():N}");
-            File.Delete(System.IO.Path.Combine(final, CheckpointManifest.FileName));
-            System.IO.Directory.Move(final, retired);
+            var retired = Path.Combine(Folder, $"{PartialPrefix}{Path.GetFileName(final)[Prefix.Length..]}.retired-{Guid.NewGuid():N}");
+            File.Delete(Path.Combine(final, CheckpointManifest.FileName));
+            Directory.Move(final, retired);
             DeleteQuietly(retired);
         }
-        System.IO.Directory.Move(partial, final);
+        Directory.Move(partial, final);
     }
 
     private static void DeleteQuietly(string path)
     {
         try
         {
-            if (System.IO.Directory.Exists(path))
-                System.IO.Directory.Delete(path, recursive: true);
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
         }
         catch (IOException)
         {

@@ -13,7 +13,7 @@ namespace R1Actors.Training.Checkpoints;
 /// <param name="TotalTokensTrained">Completion tokens trained on since the run began.</param>
 /// <param name="SavedAt">When the checkpoint was written.</param>
 /// <param name="Pipeline">The pipeline's resume state, or null.</param>
-/// <param name="MetricHistory">Recent steps' metrics, oldest first, TRL-style names.</param>
+/// <param name="MetricHistory">Recent steps' metrics, oldest first, under their <see cref="MetricNames"/>.</param>
 public sealed record TrainerState(
     long Step,
     long PolicyVersion,

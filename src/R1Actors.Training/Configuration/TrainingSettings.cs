@@ -72,4 +72,4 @@ public sealed record ScheduleSettings(string Kind, long WarmupSteps, long TotalS
 /// <c>r1.training.checkpoint</c>: where and how checkpoints are kept; <see cref="Directory"/> is relative to the run
 /// folder. When to save is the pipeline's <c>r1.pipeline.checkpoint-every</c> (it supplies the resume state).
 /// </summary>
-public sealed record CheckpointSettings(string Directory, int KeepLast, bool VerifyHashes, int MetricHistory);
+public sealed record CheckpointSettings(string Folder, int KeepLast, bool VerifyHashes, int MetricHistory);

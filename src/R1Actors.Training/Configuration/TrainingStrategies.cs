@@ -47,6 +47,10 @@ public static class TrainingStrategies
 
     public static ITruncationPolicy Truncation(AlgorithmSettings a) => Pick(Truncations, a.Truncated, "r1.training.algorithm.truncated")(a);
 
+    /// <summary>Which groups fill a step: all of them, or with dynamic sampling on, those that carry a signal.</summary>
+    public static IGroupFilter GroupFilter(AlgorithmSettings a) =>
+        a.DynamicSampling ? new ZeroSignalFilter(a.MaxDiscardedGroups, Truncation(a)) : KeepEveryGroup.Instance;
+
     public static ILearningRateSchedule Schedule(double lr, ScheduleSettings s) => Pick(Schedules, s.Kind, "r1.training.schedule.kind")(lr, s);
 
     private static T Pick<T>(IReadOnlyDictionary<string, T> table, string name, string key) =>

@@ -1,5 +1,4 @@
 using R1Actors.Training.Advantages;
-using R1Actors.Training.Batches;
 using R1Actors.Training.Loss;
 
 namespace R1Actors.Training.Learning;
@@ -41,72 +40,72 @@ internal sealed record PreparedBatch(IReadOnlyList<TrainingSample> Samples, Roll
 /// </summary>
 internal sealed class BatchPreparation(IAdvantageEstimator estimator, ITruncationPolicy truncation, ILossAggregation aggregation)
 {
-    public PreparedBatch Prepare(TrainingBatch batch, long currentVersion)
+    public PreparedBatch Prepare(LearnerBatch batch, long currentVersion)
     {
         Validate(batch);
-        var kept = new List<(ScoredGroup Group, ScoredCompletion Completion, double Advantage)>();
+        var kept = new List<(ScoredGroup Group, ScoredRollout Completion, double Advantage)>();
         var zeroSignal = 0;
         foreach (var group in batch.Groups)
         {
-            var shaped = group.Completions.Select(c => truncation.ShapeReward(c.Reward, c.Truncated)).ToArray();
+            var shaped = group.Completions.Select(c => truncation.ShapeReward(c.Reward.Score, c.Rollout.Truncated)).ToArray();
             if (GroupStatistics.IsZeroSignal(shaped))
                 zeroSignal++;
             var advantages = estimator.Compute(shaped);
             for (var i = 0; i < advantages.Length; i++)
             {
                 var completion = group.Completions[i];
-                if (truncation.Trains(completion.Truncated))
+                if (truncation.Trains(completion.Rollout.Truncated))
                     kept.Add((group, completion, advantages[i]));
             }
         }
-        var weights = aggregation.TokenWeights(kept.Select(k => k.Completion.CompletionIds.Count).ToArray());
+        var weights = aggregation.TokenWeights(kept.Select(k => k.Completion.Rollout.CompletionTokenIds.Count).ToArray());
         var samples = kept
-            .Select((k, i) => new TrainingSample(k.Group.PromptIds, k.Completion.CompletionIds, k.Completion.BehaviourLogProbs, k.Advantage, weights[i]))
+            .Select((k, i) => new TrainingSample(k.Group.PromptTokenIds, k.Completion.Rollout.CompletionTokenIds, k.Completion.Rollout.BehaviourLogProbs, k.Advantage, weights[i]))
             .ToArray();
         return new PreparedBatch(samples, Statistics(batch, zeroSignal, samples, currentVersion));
     }
 
-    private static RolloutStatistics Statistics(TrainingBatch batch, int zeroSignal, TrainingSample[] samples, long currentVersion)
+    private static RolloutStatistics Statistics(LearnerBatch batch, int zeroSignal, TrainingSample[] samples, long currentVersion)
     {
         var completions = batch.Groups.SelectMany(g => g.Completions).ToArray();
-        var lengths = completions.Select(c => c.CompletionIds.Count).ToArray();
-        var staleness = completions.Select(c => currentVersion - c.PolicyVersion).ToArray();
+        var lengths = completions.Select(c => c.Rollout.CompletionTokenIds.Count).ToArray();
+        var staleness = completions.Select(c => currentVersion - c.Rollout.PolicyVersion).ToArray();
         return new RolloutStatistics(
             Groups: batch.Groups.Count,
             Completions: completions.Length,
             ZeroSignalGroups: zeroSignal,
-            DiscardedZeroSignalGroups: batch.DiscardedZeroSignalGroups,
-            RewardMean: completions.Average(c => c.Reward),
-            RewardStd: batch.Groups.Average(g => GroupStatistics.SampleStd(g.Completions.Select(c => c.Reward).ToArray())),
-            Accuracy: completions.Average(c => c.Correct ? 1.0 : 0.0),
+            DiscardedZeroSignalGroups: batch.DiscardedGroups,
+            RewardMean: completions.Average(c => c.Reward.Score),
+            RewardStd: batch.Groups.Average(g => GroupStatistics.SampleStd(g.Completions.Select(c => c.Reward.Score).ToArray())),
+            Accuracy: completions.Average(c => c.Reward.Correct ? 1.0 : 0.0),
             LengthMean: lengths.Average(),
             LengthMax: lengths.Max(),
             LengthMin: lengths.Min(),
-            TruncatedFraction: completions.Average(c => c.Truncated ? 1.0 : 0.0),
+            TruncatedFraction: completions.Average(c => c.Rollout.Truncated ? 1.0 : 0.0),
             AdvantageAbsMean: samples.Length == 0 ? 0.0 : samples.Average(s => Math.Abs(s.Advantage)),
             Staleness: staleness.Average(),
             StalenessMax: staleness.Max());
     }
 
-    private static void Validate(TrainingBatch batch)
+    private static void Validate(LearnerBatch batch)
     {
         if (batch.Groups.Count == 0)
             throw new ArgumentException("a training batch needs at least one group", nameof(batch));
         for (var g = 0; g < batch.Groups.Count; g++)
         {
             var group = batch.Groups[g];
-            if (group.PromptIds.Count == 0)
-                throw new ArgumentException($"group {g}: the prompt has no tokens (the first completion token needs a prompt token to be predicted from)", nameof(batch));
             if (group.Completions.Count == 0)
                 throw new ArgumentException($"group {g}: no completions", nameof(batch));
+            if (group.PromptTokenIds.Count == 0)
+                throw new ArgumentException($"group {g}: the prompt has no tokens (the first completion token needs a prompt token to be predicted from)", nameof(batch));
             for (var c = 0; c < group.Completions.Count; c++)
             {
-                var completion = group.Completions[c];
-                if (completion.BehaviourLogProbs.Count != completion.CompletionIds.Count)
+                var (rollout, reward) = (group.Completions[c].Rollout, group.Completions[c].Reward.Score);
+                if (rollout.BehaviourLogProbs.Count != rollout.CompletionTokenIds.Count)
                     throw new ArgumentException(
-                        $"group {g}, completion {c}: {completion.CompletionIds.Count} tokens but {completion.BehaviourLogProbs.Count} behaviour log-probs", nameof(batch));
-                if (!double.IsFinite(completion.Reward))
-                    throw new ArgumentException($"group {g}, completion {c}: reward {completion.Reward} is not a finite number", nameof(batch));
+                        $"group {g}, completion {c}: {rollout.CompletionTokenIds.Count} tokens but {rollout.BehaviourLogProbs.Count} behaviour log-probs", nameof(batch));
+                if (!double.IsFinite(reward))
+                    throw new ArgumentException($"group {g}, completion {c}: reward {reward} is not a finite number", nameof(batch));
             }
         }
     }

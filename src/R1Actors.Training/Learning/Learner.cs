@@ -1,7 +1,6 @@
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Sampling;
 using TorchSharp;
-using R1Actors.Training.Batches;
 using R1Actors.Training.Loss;
 using R1Actors.Training.Optimization;
 using R1Actors.Training.Weights;
@@ -102,7 +101,7 @@ public sealed class Learner : IDisposable
     }
 
     /// <summary>One optimizer step over <paramref name="batch"/>.</summary>
-    public StepResult Train(TrainingBatch batch)
+    public StepResult Train(LearnerBatch batch)
     {
         var started = _time.GetTimestamp();
         BackwardPass pass;
@@ -141,7 +140,7 @@ public sealed class Learner : IDisposable
             _log.Warning("Learner step {Step} skipped: {SkipReason}; weights stay at version {PolicyVersion}", Step, failure, PolicyVersion);
         }
         var metrics = Metrics(pass, failure is null, gradNorm, learningRate, _time.GetElapsedTime(started));
-        History.Add(metrics.ToDictionary());
+        History.Add(metrics.Figures());
         return new StepResult(failure is null, failure, metrics);
     }
 
@@ -149,7 +148,7 @@ public sealed class Learner : IDisposable
     /// Computes the step's loss and accumulates its gradient in the optimizer, without updating anything.
     /// <see cref="Train"/> is this plus the update; tests use it to read the exact gradient.
     /// </summary>
-    internal BackwardPass Backward(TrainingBatch batch)
+    internal BackwardPass Backward(LearnerBatch batch)
     {
         var prepared = _preparation.Prepare(batch, PolicyVersion);
         var microBatches = MicroBatchPlanner.Plan(prepared.Samples, _settings.MicroBatches);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using R1Actors.Policy.Checkpoints;
 using R1Actors.Policy.Model;
-using R1Actors.Training.Batches;
 using R1Actors.Training.Checkpoints;
 using R1Actors.Training.Configuration;
 using Serilog;
@@ -19,6 +18,7 @@ public sealed class LearnerSession : IDisposable
 {
     private readonly CausalLanguageModel _policy;
     private readonly CausalLanguageModel? _reference;
+    private readonly CheckpointStore _checkpoints;
 
     private LearnerSession(CausalLanguageModel policy, CausalLanguageModel? reference, Learner learner, CheckpointStore checkpoints,
         CheckpointInfo? resumedFrom, TrainerState? resumed)
@@ -27,23 +27,17 @@ public sealed class LearnerSession : IDisposable
         _policy = policy;
         _reference = reference;
         Learner = learner;
-        Checkpoints = checkpoints;
+        _checkpoints = checkpoints;
         Resumed = resumed;
-        LastCheckpointStep = resumed?.Step;
     }
 
     public Learner Learner { get; }
-
-    public CheckpointStore Checkpoints { get; }
 
     /// <summary>The checkpoint the run resumed from; null for a fresh run.</summary>
     public CheckpointInfo? ResumedFrom { get; }
 
     /// <summary>The state the run resumed from (with the pipeline's blob); null for a fresh run.</summary>
     public TrainerState? Resumed { get; }
-
-    /// <summary>The step of the newest checkpoint written or resumed from.</summary>
-    public long? LastCheckpointStep { get; private set; }
 
     /// <param name="settings">The bound <c>r1.training</c> block.</param>
     /// <param name="baseModelFolder">The Hugging Face folder of the initial policy.</param>
@@ -53,7 +47,7 @@ public sealed class LearnerSession : IDisposable
         ILogger? log = null, TimeProvider? time = null)
     {
         var learnerSettings = settings.CreateLearnerSettings(samplingTemperature);
-        var store = new CheckpointStore(Path.Combine(runDirectory, settings.Checkpoint.Directory), settings.Checkpoint.KeepLast,
+        var store = new CheckpointStore(Path.Combine(runDirectory, settings.Checkpoint.Folder), settings.Checkpoint.KeepLast,
             settings.Checkpoint.VerifyHashes, log, time) { CompanionFiles = ModelFolder.CompanionFiles(baseModelFolder) };
         store.RemovePartialSaves();
         var latest = store.Latest();
@@ -79,15 +73,10 @@ public sealed class LearnerSession : IDisposable
     }
 
     /// <summary>One learner step (see <see cref="Learner.Train"/>).</summary>
-    public StepResult Train(TrainingBatch batch) => Learner.Train(batch);
+    public StepResult Train(LearnerBatch batch) => Learner.Train(batch);
 
     /// <summary>Saves <c>checkpoint-STEP/</c> with the pipeline's resume state.</summary>
-    public CheckpointInfo SaveCheckpoint(JsonElement? pipelineState)
-    {
-        var saved = Checkpoints.Save(Learner, pipelineState);
-        LastCheckpointStep = saved.Step;
-        return saved;
-    }
+    public CheckpointInfo SaveCheckpoint(JsonElement? pipelineState) => _checkpoints.Save(Learner, pipelineState);
 
     public void Dispose()
     {

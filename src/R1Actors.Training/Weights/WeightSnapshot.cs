@@ -31,13 +31,7 @@ public sealed class WeightSnapshot
     public bool IsReleased { get; private set; }
 
     /// <summary>Copies a module's parameters into fresh detached tensors that belong to no dispose scope.</summary>
-    internal static WeightSnapshot Capture(nn.Module module, long version)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var copies = module.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
-        return new WeightSnapshot(version, ModelWeights.FromTensors(copies));
-    }
+    internal static WeightSnapshot Capture(nn.Module module, long version) => new(version, ModelWeights.Snapshot(module));
 
     /// <summary>
     /// Loads this version into a sampler's replica (any device or dtype). The policy's copy checks every name

@@ -16,9 +16,6 @@ public sealed class WeightStore : IDisposable
     private WeightSnapshot? _latest;
     private bool _disposed;
 
-    /// <summary>Raised on the publishing thread after a version became the latest (for a WeightsPublished event).</summary>
-    public event Action<long>? Published;
-
     /// <summary>The latest published version, or −1 before the first publication.</summary>
     public long LatestVersion
     {
@@ -51,7 +48,6 @@ public sealed class WeightStore : IDisposable
             _latest?.Release();
             _latest = snapshot;
         }
-        Published?.Invoke(version);
     }
 
     /// <summary>A lease on the latest snapshot; dispose it when the weights were copied or are no longer used.</summary>

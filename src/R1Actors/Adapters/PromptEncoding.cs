@@ -1,6 +1,4 @@
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
-using PolicyChat = R1Actors.Policy.Tokenization.ChatMessage;
 
 namespace R1Actors.Adapters;
 
@@ -10,7 +8,7 @@ public static class PromptEncoding
     public static IReadOnlyList<int> Encode(this PolicyReplica replica, PromptContent content) => content switch
     {
         TextPrompt text => replica.EncodePrompt(text.Text),
-        ChatPrompt chat => replica.EncodePrompt([.. chat.Messages.Select(m => new PolicyChat(m.Role, m.Content))]),
+        ChatPrompt chat => replica.EncodePrompt(chat.Messages),
         _ => throw new ArgumentException($"prompt content {content.GetType().Name} cannot be written for the policy"),
     };
 }

@@ -2,8 +2,6 @@ using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
 using R1Actors.Policy.Sampling;
 using R1Actors.Training.Weights;
-using FinishReason = R1Actors.Pipeline.Contracts.FinishReason;
-using PolicyFinish = R1Actors.Policy.Sampling.FinishReason;
 
 namespace R1Actors.Adapters;
 
@@ -34,7 +32,7 @@ public sealed class SamplerPort(PolicyReplica replica, WeightStore weights, Samp
         var completions = replica.Sample(prompts, batch.GroupSize, seeds, options);
         return [.. completions.Select(c => new Rollout(
             batch.Prompts[c.Prompt], c.Sample, c.PromptTokenIds, c.CompletionTokenIds, c.CompletionText, c.LogProbs,
-            PolicyVersion, c.FinishReason == PolicyFinish.Length ? FinishReason.Length : FinishReason.Stop, device))];
+            PolicyVersion, c.FinishReason, device))];
     }
 
     public void Dispose() => replica.Dispose();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using R1Actors.Hosting;
 using R1Actors.Reporting;
-using R1Actors.Telemetry;
 
 namespace R1Actors.Benchmarks;
 

@@ -1,8 +1,8 @@
+using System.Text.Json;
 using System.Diagnostics;
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Sampling;
 using R1Actors.Training.Advantages;
-using R1Actors.Training.Batches;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
 using R1Actors.Training.Optimization;
@@ -40,7 +40,7 @@ public static class LearnerBench
             new PolicyLossSettings(), new AdamWSettings(), new ConstantSchedule(1e-6, 0), new MicroBatchSettings(c.MicroBatchSize));
         using var learner = new Learner(model, settings);
         var batch = SyntheticBatch(c, new Random(1234));
-        var rows = batch.Groups.SelectMany(g => g.Completions.Select(x => (g.PromptIds.Count, x.CompletionIds.Count))).ToArray();
+        var rows = batch.Groups.SelectMany(g => g.Completions.Select(x => (g.PromptTokenIds.Count, x.Rollout.CompletionTokenIds.Count))).ToArray();
         var flops = LearnerBenchModels.StepFlops(c.Config, rows);
 
         learner.Train(batch);                                   // warm-up: allocations, first-touch of optimizer state
@@ -67,11 +67,12 @@ public static class LearnerBench
     }
 
     /// <summary>Random prompts and completions (a quarter of each group runs to the limit, as truncated), rewards 0/1.</summary>
-    private static TrainingBatch SyntheticBatch(LearnerBenchCase c, Random random)
+    private static LearnerBatch SyntheticBatch(LearnerBenchCase c, Random random)
     {
         var vocab = c.Config.VocabSize;
-        var groups = Enumerable.Range(0, c.Groups).Select(_ =>
+        var groups = Enumerable.Range(0, c.Groups).Select(g =>
         {
+            var issued = new IssuedPrompt(g, new PromptCursor(0, g), new Prompt($"synthetic-{g}", new TextPrompt(""), new TaskSpec(TaskKinds.Exact, new Dictionary<string, JsonElement>())));
             var prompt = Enumerable.Range(0, c.PromptTokens).Select(_ => random.Next(3, vocab)).ToArray();
             var completions = Enumerable.Range(0, c.GroupSize).Select(i =>
             {
@@ -79,10 +80,12 @@ public static class LearnerBench
                 var length = full ? c.CompletionTokens : random.Next(c.CompletionTokens / 2, c.CompletionTokens + 1);
                 var ids = Enumerable.Range(0, length).Select(_ => random.Next(3, vocab)).ToArray();
                 var logProbs = ids.Select(_ => (float)(-1.0 - random.NextDouble())).ToArray();
-                return new ScoredCompletion(ids, logProbs, random.Next(2), full ? FinishReason.Length : FinishReason.Stop, 0, false);
+                var rollout = new Rollout(issued, i, prompt, ids, "", logProbs, 0, full ? FinishReason.Length : FinishReason.Stop, "cpu");
+                var reward = random.Next(2);
+                return new ScoredRollout(rollout, new RewardOutcome(reward, new Dictionary<string, double> { [RewardComponents.Answer] = reward }, null), TimeSpan.Zero);
             }).ToArray();
-            return new ScoredGroup(prompt, completions);
+            return new ScoredGroup(issued, completions);
         }).ToArray();
-        return new TrainingBatch(groups);
+        return new LearnerBatch(0, 0, groups);
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using R1Actors.Rewards;
 using R1Actors.Rewards.Code;
-using R1Actors.Rewards.Math;
+using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Benchmarks;
 
@@ -62,7 +62,7 @@ public static class VerifierBench
         var reward = new MathReward(new MathSettings());
         var filler = string.Concat(Enumerable.Repeat("We add the terms carefully and check each step. ", 30));
         var tasks = MathMix.Select(m => (
-            Task: new TaskSpec("math", new Dictionary<string, JsonElement> { ["reference"] = JsonSerializer.SerializeToElement(m.Reference) }),
+            Task: new TaskSpec(TaskKinds.Math, new Dictionary<string, JsonElement> { ["reference"] = JsonSerializer.SerializeToElement(m.Reference) }),
             Completion: $"<think>{filler}</think> <answer>{m.Answer}</answer>")).ToArray();
         var count = 0;
         var watch = Stopwatch.StartNew();

@@ -14,14 +14,9 @@ public static class CommandAction
         {
             return body();
         }
-        catch (ConfigurationException e)
+        catch (SettingsException e)
         {
             Console.Error.WriteLine(e.Message);
-            return ExitCodes.Usage;
-        }
-        catch (Pipeline.Settings.SettingsException e)
-        {
-            Console.Error.WriteLine($"Configuration error: {e.Message}");
             return ExitCodes.Usage;
         }
         catch (UsageException e)

@@ -47,7 +47,7 @@ public static class EvalCommand
         var heldOut = await HeldOutSet.LoadAsync(s, Log.Logger, CancellationToken.None);
         var prompts = heldOut.Prompts;
         await using var rewards = RewardDispatcher.Create(s.Rewards);
-        if (prompts.Any(p => p.Task.Kind == "code"))
+        if (prompts.Any(p => p.Task.Kind == TaskKinds.Code))
             rewards.StartSandbox();
         using var replica = PolicyReplica.Load(s.Model, s.Tokenizer, s.Training.Device);
         var result = await PolicyEvaluator.EvaluateAsync(replica, prompts, samples, ks, s.Sampling.Options, rewards, s.Eval.Seed,

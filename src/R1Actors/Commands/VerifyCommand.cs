@@ -45,7 +45,7 @@ public static class VerifyCommand
         VerifySummary summary;
         try
         {
-            summary = await new VerifyRunner(rewards, System.Math.Max(2, Environment.ProcessorCount * 2)).RunAsync(reader, writer, cancel.Token);
+            summary = await new VerifyRunner(rewards, Math.Max(2, Environment.ProcessorCount * 2)).RunAsync(reader, writer, cancel.Token);
         }
         finally
         {

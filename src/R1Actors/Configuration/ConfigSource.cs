@@ -45,7 +45,7 @@ public sealed class ConfigSource
         {
             if (!File.Exists(configFile))
             {
-                throw new ConfigurationException("--config", configFile, "the file does not exist");
+                throw new SettingsException("--config", configFile, "the file does not exist");
             }
             layers.Add(Layer.Parse(configFile, File.ReadAllText(configFile)));
         }
@@ -91,7 +91,7 @@ public sealed class ConfigSource
             var problem = block is not null
                 ? $"expected a block of keys (such as '{block}'), got a single value"
                 : $"unknown key{Suggest(key)}; every key R1Actors reads is listed, with its default, in hocon/reference.conf";
-            throw new ConfigurationException(key, layer.Describe(key), problem);
+            throw new SettingsException(key, layer.Describe(key), problem);
         }
     }
 
@@ -158,15 +158,15 @@ public sealed class ConfigSource
         {
             if (HoconLineIndex.FindUnbalanced(text) is { } unbalanced)
             {
-                throw new ConfigurationException($"Configuration error in {name}: not valid HOCON ({unbalanced})", new FormatException(unbalanced));
+                throw new SettingsException($"Configuration error in {name}: not valid HOCON ({unbalanced})", new FormatException(unbalanced));
             }
             try
             {
                 return new Layer(name, ConfigurationFactory.ParseString(text), HoconLineIndex.Build(text));
             }
-            catch (Exception e) when (e is not ConfigurationException)
+            catch (Exception e) when (e is not SettingsException)
             {
-                throw new ConfigurationException($"Configuration error in {name}: not valid HOCON ({e.Message})", e);
+                throw new SettingsException($"Configuration error in {name}: not valid HOCON ({e.Message})", e);
             }
         }
 
@@ -175,7 +175,7 @@ public sealed class ConfigSource
             var equals = assignment.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
             {
-                throw new ConfigurationException(assignment, "--set", "expected key=value");
+                throw new SettingsException(assignment, "--set", "expected key=value");
             }
             var key = assignment[..equals].Trim();
             var value = assignment[(equals + 1)..].Trim();

@@ -5,7 +5,7 @@ namespace R1Actors.Configuration;
 
 /// <summary>
 /// Typed, validated access to the effective configuration. Every getter either returns a value of the
-/// right type and range or throws a <see cref="ConfigurationException"/> naming the key, where it was set
+/// right type and range or throws a <see cref="SettingsException"/> naming the key, where it was set
 /// and what was expected. Defaults live only in reference.conf, never here.
 /// </summary>
 public sealed class SettingsReader(ConfigSource source)
@@ -139,7 +139,7 @@ public sealed class SettingsReader(ConfigSource source)
             : kv.Value.GetString(), StringComparer.Ordinal);
     }
 
-    public ConfigurationException Fail(string key, string problem) => new(key, Source.OriginOf(key), problem);
+    public SettingsException Fail(string key, string problem) => new(key, Source.OriginOf(key), problem);
 
     private HoconValue Value(string key)
     {

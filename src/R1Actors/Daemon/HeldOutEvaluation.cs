@@ -4,7 +4,6 @@ using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
 using R1Actors.Policy.Settings;
 using R1Actors.Rewards;
-using R1Actors.Telemetry;
 using R1Actors.Training.Weights;
 using Serilog;
 

@@ -3,7 +3,6 @@ using R1Actors.Hosting;
 using R1Actors.Logging;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Metrics;
-using R1Actors.Telemetry;
 using Serilog;
 using Serilog.Core;
 using Serilog.Core.Enrichers;
@@ -12,8 +11,8 @@ using Serilog.Events;
 namespace R1Actors.Daemon;
 
 /// <summary>
-/// The run's per-step telemetry: one <c>Step</c> event carrying every learner metric (TRL names in PascalCase)
-/// and every pipeline figure as properties, a sampled <c>Rollout</c> event every N steps, and the live status
+/// The run's per-step telemetry: one <c>Step</c> event carrying every learner and pipeline figure as a property
+/// named in <see cref="MetricNames"/>, a sampled <c>Rollout</c> event every N steps, and the live status
 /// line on a terminal. Called on the learner's thread after each step.
 /// </summary>
 public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutLogEvery, long maxSteps, TimeSpan maxDuration, TimeProvider time)
@@ -32,33 +31,30 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             new PropertyEnricher(EventKinds.Property, EventKinds.Step),
             new PropertyEnricher(MetricNames.TokensPerSecond, tokensPerSecond),
             new PropertyEnricher(MetricNames.QueueDepth, pipeline.Queues.RolloutsAwaitingVerifier + pipeline.Queues.RolloutsAwaitingGroup + pipeline.Queues.GroupsAwaitingLearner),
-            new PropertyEnricher("SamplerBusyMin", pipeline.SamplerBusyMin),
-            new PropertyEnricher("SamplerBusy", pipeline.SamplerBusy, destructureObjects: true),
-            new PropertyEnricher("Queues", pipeline.Queues, destructureObjects: true),
-            new PropertyEnricher("InFlightPrompts", pipeline.InFlightPrompts),
-            new PropertyEnricher("VerifierLatencyP50Ms", pipeline.VerifierLatencyP50Ms),
-            new PropertyEnricher("VerifierLatencyP90Ms", pipeline.VerifierLatencyP90Ms),
-            new PropertyEnricher("VerifierLatencyP99Ms", pipeline.VerifierLatencyP99Ms),
-            new PropertyEnricher("VerifierFaults", pipeline.VerifierFaults),
-            new PropertyEnricher("StalenessHistogram", pipeline.StalenessHistogram, destructureObjects: true),
-            new PropertyEnricher("DroppedRollouts", pipeline.DroppedRollouts),
-            new PropertyEnricher("DroppedRolloutsTotal", pipeline.DroppedRolloutsTotal),
-            new PropertyEnricher("DiscardedGroups", pipeline.DiscardedGroups),
-            new PropertyEnricher("RolloutsPerSecond", pipeline.RolloutsPerSecond),
-            new PropertyEnricher("PipelineStepSeconds", pipeline.StepSeconds),
+            new PropertyEnricher(MetricNames.SamplerBusyMin, pipeline.SamplerBusyMin),
+            new PropertyEnricher(MetricNames.SamplerBusy, pipeline.SamplerBusy, destructureObjects: true),
+            new PropertyEnricher(MetricNames.Queues, pipeline.Queues, destructureObjects: true),
+            new PropertyEnricher(MetricNames.InFlightPrompts, pipeline.InFlightPrompts),
+            new PropertyEnricher(MetricNames.VerifierLatencyP50Ms, pipeline.VerifierLatencyP50Ms),
+            new PropertyEnricher(MetricNames.VerifierLatencyP90Ms, pipeline.VerifierLatencyP90Ms),
+            new PropertyEnricher(MetricNames.VerifierLatencyP99Ms, pipeline.VerifierLatencyP99Ms),
+            new PropertyEnricher(MetricNames.VerifierFaults, pipeline.VerifierFaults),
+            new PropertyEnricher(MetricNames.StalenessHistogram, pipeline.StalenessHistogram, destructureObjects: true),
+            new PropertyEnricher(MetricNames.DroppedRollouts, pipeline.DroppedRollouts),
+            new PropertyEnricher(MetricNames.DroppedRolloutsTotal, pipeline.DroppedRolloutsTotal),
+            new PropertyEnricher(MetricNames.DiscardedGroups, pipeline.DiscardedGroups),
+            new PropertyEnricher(MetricNames.RolloutsPerSecond, pipeline.RolloutsPerSecond),
+            new PropertyEnricher(MetricNames.PipelineStepSeconds, pipeline.StepSeconds),
         };
-        // A learner figure whose name a pipeline figure already holds (tokens_per_second: the learner's own rate
-        // against the whole pipeline's) is logged as Learner<Name>, so neither hides the other.
-        string[] pipelineNames = [MetricNames.TokensPerSecond, MetricNames.QueueDepth];
+        // The learner's figures under their own names; the four the message template carries are left to it.
         properties.AddRange(metrics
-            .Select(m => (Name: MetricNames.FromTrlName(m.Key), m.Value))
-            .Where(m => m.Name is not (MetricNames.Step or MetricNames.PolicyVersion or MetricNames.RewardMean or MetricNames.Accuracy))
-            .Select(m => new PropertyEnricher(pipelineNames.Contains(m.Name) ? "Learner" + m.Name : m.Name, m.Value)));
+            .Where(m => m.Key is not (MetricNames.Step or MetricNames.PolicyVersion or MetricNames.RewardMean or MetricNames.Accuracy))
+            .Select(m => new PropertyEnricher(m.Key, m.Value)));
         properties.AddRange(MemoryProperties());
         if (report.Outcome.SkipReason is { } skip)
-            properties.Add(new PropertyEnricher("SkipReason", skip));
-        var reward = Metric(metrics, "reward_mean");
-        var accuracy = Metric(metrics, "accuracy");
+            properties.Add(new PropertyEnricher(MetricNames.SkipReason, skip));
+        var reward = Metric(metrics, MetricNames.RewardMean);
+        var accuracy = Metric(metrics, MetricNames.Accuracy);
         log.ForContext(properties)
             .Information("Step {Step} (v{PolicyVersion}): reward {RewardMean:F3}, accuracy {Accuracy:P1}, {StepTokensPerSecond:F0} tokens/s",
                 pipeline.Step, report.Outcome.PolicyVersion, reward, accuracy, tokensPerSecond);
@@ -93,10 +89,10 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
                 sample.Reward.Score, sample.Reward.Reason ?? "");
     }
 
-    private static string PromptText(Pipeline.Contracts.PromptContent content) => content switch
+    private static string PromptText(PromptContent content) => content switch
     {
-        Pipeline.Contracts.TextPrompt t => t.Text,
-        Pipeline.Contracts.ChatPrompt c => string.Join(" | ", c.Messages.Select(m => $"{m.Role}: {m.Content}")),
+        TextPrompt t => t.Text,
+        ChatPrompt c => string.Join(" | ", c.Messages.Select(m => $"{m.Role}: {m.Content}")),
         _ => content.ToString() ?? "",
     };
 

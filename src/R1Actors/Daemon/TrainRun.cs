@@ -11,7 +11,7 @@ using R1Actors.Policy;
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Settings;
 using R1Actors.Rewards;
-using R1Actors.Telemetry;
+using R1Actors.Training.Configuration;
 using R1Actors.Training.Learning;
 using Serilog;
 
@@ -127,8 +127,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
             Ports = new PipelinePorts(
                 new SamplerPortFactory(model, s.Tokenizer, s.Sampling.Options, session.Learner.Weights),
                 rewards,
-                new LearnerPort(session),
-                DynamicSamplingFilter.For(s.Training, s.Pipeline.GroupsPerStep)),
+                new LearnerPort(session)) { Groups = TrainingStrategies.GroupFilter(s.Training.Algorithm) },
             Resume = resumed,
             Log = Log,
             Time = time,

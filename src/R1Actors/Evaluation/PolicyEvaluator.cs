@@ -45,7 +45,7 @@ public static class PolicyEvaluator
                 var index = batch[completion.Prompt];
                 var outcome = await rewards.ScoreAsync(prompts[index].Task, completion.CompletionText, cancellationToken).ConfigureAwait(false);
                 rewardSum += outcome.Score;
-                if (outcome.Components.TryGetValue(Outcomes.Answer, out var answer) && answer >= 1.0)
+                if (outcome.Components.TryGetValue(RewardComponents.Answer, out var answer) && answer >= 1.0)
                     correct[index]++;
             }
         }

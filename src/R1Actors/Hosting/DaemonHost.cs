@@ -44,7 +44,7 @@ public static class DaemonHost
                 await Task.Yield();
                 ExitCode = await job.Body(stoppingToken);
             }
-            catch (Configuration.ConfigurationException e)
+            catch (SettingsException e)
             {
                 Log.Error("{Reason}", e.Message);
                 ExitCode = Cli.ExitCodes.Usage;

@@ -37,11 +37,11 @@ public sealed class Pretrainer(R1Settings settings, ILogger log)
     {
         var p = settings.Pretrain;
         if (settings.Model.Path.Length != 0)
-            throw new ConfigurationException("r1.model.path", "pretrain", "pretraining makes the built-in tiny model; leave r1.model.path empty");
+            throw new SettingsException("r1.model.path", "pretrain", "pretraining makes the built-in tiny model; leave r1.model.path empty");
         var training = await PromptSources.LoadAsync(settings.Data, DataSplit.Training, log, cancellationToken).ConfigureAwait(false);
         var heldOut = await PromptSources.LoadAsync(settings.Data, DataSplit.HeldOut, log, cancellationToken).ConfigureAwait(false);
         if (training.Count <= p.ValidationPrompts)
-            throw new ConfigurationException("r1.pretrain.validation-prompts", "pretrain",
+            throw new SettingsException("r1.pretrain.validation-prompts", "pretrain",
                 $"the training split holds {training.Count} problems; keep fewer than that for validation");
         var validation = Enumerable.Range(0, p.ValidationPrompts).Select(training.Get).ToArray();
         var heldOutPrompts = Enumerable.Range(0, heldOut.Count).Select(heldOut.Get).ToArray();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using R1Actors.Telemetry;
 
 namespace R1Actors.Reporting;
 

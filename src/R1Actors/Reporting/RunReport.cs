@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using R1Actors.Telemetry;
 
 namespace R1Actors.Reporting;
 

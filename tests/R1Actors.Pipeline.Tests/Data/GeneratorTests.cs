@@ -86,7 +86,7 @@ public sealed partial class GeneratorTests
     public void File_prompts_split_by_content_so_a_duplicate_question_lands_on_one_side_only()
     {
         var prompts = Enumerable.Range(0, 400)
-            .Select(i => new Prompt($"id-{i}", new TextPrompt($"question {i % 200}"), new R1Actors.Rewards.TaskSpec("math", new Dictionary<string, System.Text.Json.JsonElement>())))
+            .Select(i => new Prompt($"id-{i}", new TextPrompt($"question {i % 200}"), new TaskSpec("math", new Dictionary<string, System.Text.Json.JsonElement>())))
             .ToArray();
         var all = new InMemoryPromptDataset("test", prompts);
         var partition = new HeldOutPartition(0.25);

@@ -1,3 +1,4 @@
+using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Graph;
 
 namespace R1Actors.Pipeline.Tests.Graph;
@@ -11,12 +12,13 @@ public sealed class BackpressureTests : PipelineTestKit
         var learner = new RecordingLearner { Gate = gate };
         var samplers = new RecordingSamplerFactory();
         var settings = Harness.Settings(devices: 2, groupSize: 4, groupsPerStep: 4, promptsPerBatch: 2, maxStaleness: 1, maxSteps: 3);
-        var prompts = Harness.Arithmetic();
+        var dataset = new CountingDataset(Harness.Arithmetic().Dataset);
+        var prompts = new PromptStream(dataset, shuffle: true, dataSeed: 7, maxEpochs: 0);
         var run = Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers, learner: learner), prompts);
 
         while (learner.Attempts.IsEmpty)
             await Task.Delay(10);
-        var settled = await Settle(() => prompts.Issued);
+        var settled = await Settle(() => dataset.Reads);
 
         // (k+1)·B prompts admitted, plus the one the admission stage holds while it waits for a slot and the
         // one the source has read ahead.
@@ -27,7 +29,7 @@ public sealed class BackpressureTests : PipelineTestKit
         var (outcome, steps) = await run;
         Assert.Equal(3, outcome.Progress.Step);
         Assert.All(steps, s => Assert.InRange(s.Pipeline.InFlightPrompts, 0, settings.InFlightPrompts));
-        Assert.InRange(prompts.Issued, 3 * settings.GroupsPerStep, (3 + settings.MaxStaleness + 1) * settings.GroupsPerStep + 2);
+        Assert.InRange(dataset.Reads, 3 * settings.GroupsPerStep, (3 + settings.MaxStaleness + 1) * settings.GroupsPerStep + 2);
     }
 
     [Fact]

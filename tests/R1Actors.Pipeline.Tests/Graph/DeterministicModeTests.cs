@@ -76,12 +76,14 @@ public sealed class DeterministicModeTests : PipelineTestKit
         }
     }
 
-    /// <summary>Keeps every group and records the order the learner offered them in.</summary>
+    /// <summary>Keeps every group (though it says it may leave some out) and records the order the learner offered them in.</summary>
     private sealed class RecordingFilter : IGroupFilter
     {
         public ConcurrentQueue<long> Offered { get; } = new();
 
-        public bool Keep(ScoredGroup group)
+        public bool MayLeaveOut => true;
+
+        public bool Keep(ScoredGroup group, int leftOutInStep)
         {
             Offered.Enqueue(group.Prompt.Ordinal);
             return true;

@@ -76,7 +76,9 @@ public sealed class PipelineRunTests : PipelineTestKit
 
         public static bool HasSignal(ScoredGroup group) => group.Completions.Select(c => c.Reward.Score).Distinct().Count() > 1;
 
-        public bool Keep(ScoredGroup group)
+        public bool MayLeaveOut => true;
+
+        public bool Keep(ScoredGroup group, int leftOutInStep)
         {
             if (HasSignal(group))
                 return true;

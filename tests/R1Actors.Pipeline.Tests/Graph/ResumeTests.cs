@@ -64,19 +64,23 @@ public sealed class ResumeTests : PipelineTestKit
 
         var (_, steps) = await Harness.RunAsync(Sys, Harness.Settings(maxSteps: 12), Harness.Ports(learner: learner) with { Groups = filter }, resume: progress);
 
-        Assert.Equal([2], filter.Resumed);
+        Assert.Equal(2, filter.LeftOutCounts[0]);                       // the first group of the resumed step: 2 already left out
         Assert.Equal([2, 0], steps.Select(s => s.Pipeline.DiscardedGroups));
         Assert.Equal(0, learner.Checkpoints[^1].DiscardedInStep);      // a checkpoint between steps has nothing pending
     }
 
-    /// <summary>Keeps every group and records what the resumed run told it.</summary>
+    /// <summary>Keeps every group and records how many groups the pipeline said were left out of the step so far.</summary>
     private sealed class ResumeRecordingFilter : IGroupFilter
     {
-        public List<int> Resumed { get; } = [];
+        public List<int> LeftOutCounts { get; } = [];
 
-        public bool Keep(ScoredGroup group) => true;
+        public bool MayLeaveOut => true;
 
-        public void ResumeStep(int discardedInStep) => Resumed.Add(discardedInStep);
+        public bool Keep(ScoredGroup group, int leftOutInStep)
+        {
+            LeftOutCounts.Add(leftOutInStep);
+            return true;
+        }
     }
 
     [Fact]

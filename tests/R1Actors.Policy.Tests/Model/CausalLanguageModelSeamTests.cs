@@ -6,11 +6,12 @@ namespace R1Actors.Policy.Tests.Model;
 
 public class CausalLanguageModelSeamTests
 {
-    // A stand-in as the learner's tests write one: only the two required members.
+    // A stand-in as the learner's tests write one: only the required members, without the start-position forward.
     private sealed class Wrapper(CausalLanguageModel inner) : ICausalLanguageModel
     {
         public Tensor Forward(Tensor inputIds, Tensor attentionMask) => inner.Forward(inputIds, attentionMask);
         public nn.Module Module => inner;
+        public void SaveWeights(string folder) => inner.SaveWeights(folder);
     }
 
     [Fact]

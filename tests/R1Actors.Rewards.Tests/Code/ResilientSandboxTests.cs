@@ -35,7 +35,7 @@ public sealed class ResilientSandboxTests
             var running = Interlocked.Increment(ref _running);
             lock (SlotsSeen)
             {
-                MaxRunning = System.Math.Max(MaxRunning, running);
+                MaxRunning = Math.Max(MaxRunning, running);
                 Assert.True(SlotsSeen.Add(slot) || true);
             }
             if (delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken);

@@ -33,7 +33,7 @@ public sealed class LearnerPortTests : IDisposable
     {
         var prompt = new IssuedPrompt(0, new PromptCursor(0, 0), new Prompt("p0", new TextPrompt("1+1"), new TaskSpec("math", new Dictionary<string, JsonElement>())));
         var rollout = new Rollout(prompt, sample, [1, 2, 3], completion, "", completion.Select(_ => -1.5f).ToArray(), 0, finish, "cpu");
-        var outcome = new RewardOutcome(score, new Dictionary<string, double> { [Outcomes.Answer] = answerRight ? 1 : 0 }, null);
+        var outcome = new RewardOutcome(score, new Dictionary<string, double> { [RewardComponents.Answer] = answerRight ? 1 : 0 }, null);
         return new ScoredRollout(rollout, outcome, TimeSpan.Zero);
     }
 
@@ -52,9 +52,9 @@ public sealed class LearnerPortTests : IDisposable
             var outcome = port.Step(new LearnerBatch(0, 0, [group]));
             Assert.Null(outcome.SkipReason);
             Assert.Equal(1, outcome.PolicyVersion);
-            Assert.Equal(1.0 / 3, outcome.Metrics["accuracy"], 12);
-            Assert.Equal(1.0 / 3, outcome.Metrics["completions/clipped_ratio"], 12);
-            Assert.Equal(6, outcome.Metrics["num_tokens"]);
+            Assert.Equal(1.0 / 3, outcome.Metrics[MetricNames.Accuracy], 12);
+            Assert.Equal(1.0 / 3, outcome.Metrics[MetricNames.CompletionsClippedRatio], 12);
+            Assert.Equal(6, outcome.Metrics[MetricNames.NumTokens]);
             Assert.Throws<InvalidOperationException>(() => port.Step(new LearnerBatch(1, 0, [group])));
             port.Checkpoint(progress);
         }

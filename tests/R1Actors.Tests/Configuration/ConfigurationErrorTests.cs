@@ -16,8 +16,8 @@ public sealed class ConfigurationErrorTests : IDisposable
         return path;
     }
 
-    private static ConfigurationException Fails(string? file, params string[] sets) =>
-        Assert.Throws<ConfigurationException>(() => R1Settings.Load(file, sets));
+    private static SettingsException Fails(string? file, params string[] sets) =>
+        Assert.Throws<SettingsException>(() => R1Settings.Load(file, sets));
 
     [Fact]
     public void Unknown_key_names_the_key_the_file_its_line_and_the_nearest_real_key()

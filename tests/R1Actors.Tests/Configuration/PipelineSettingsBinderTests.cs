@@ -39,7 +39,7 @@ public sealed class PipelineSettingsBinderTests
     [InlineData("r1.run.deterministic=true|r1.pipeline.max-staleness=0", "r1.torch.threads", "needs a fixed thread count")]
     public void A_bad_pipeline_or_data_value_names_its_key_and_what_was_expected(string sets, string key, string expected)
     {
-        var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, sets.Split('|')));
+        var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, sets.Split('|')));
 
         Assert.Equal(key, e.Key);
         Assert.Contains(expected, e.Message);

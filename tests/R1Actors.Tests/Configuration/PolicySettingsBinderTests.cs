@@ -4,8 +4,8 @@ namespace R1Actors.Tests.Configuration;
 
 public sealed class PolicySettingsBinderTests
 {
-    private static ConfigurationException Fails(params string[] sets) =>
-        Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, sets));
+    private static SettingsException Fails(params string[] sets) =>
+        Assert.Throws<SettingsException>(() => R1Settings.Load(null, sets));
 
     [Fact]
     public void Defaults_give_the_tiny_demo_model_r1_zero_prompts_and_plain_sampling()

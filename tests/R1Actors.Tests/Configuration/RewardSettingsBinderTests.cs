@@ -19,7 +19,7 @@ public sealed class RewardSettingsBinderTests
         Assert.Equal(library.Format, bound.Format);
         Assert.Equal(library.Code.Limits, bound.Code.Limits);
         Assert.Equal(library.Code with { Limits = bound.Code.Limits }, bound.Code);
-        foreach (var kind in RewardSettings.BuiltInKinds) Assert.Equal(library.Weights[kind], bound.Weights[kind]);
+        foreach (var kind in TaskKinds.BuiltIn) Assert.Equal(library.Weights[kind], bound.Weights[kind]);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class RewardSettingsBinderTests
     [InlineData("r1.rewards.code.limits.memory-mb=8", "r1.rewards.code.limits.memory-mb")]
     public void A_bad_value_stops_start_up_naming_its_key(string set, string key)
     {
-        var error = Assert.Throws<ConfigurationException>(() => Bind(set));
+        var error = Assert.Throws<SettingsException>(() => Bind(set));
         Assert.Equal(key, error.Key);
     }
 }

@@ -48,7 +48,7 @@ public class TrainingSettingsTests
     [Fact]
     public void An_unknown_advantage_lists_the_known_ones()
     {
-        var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, ["r1.training.algorithm.advantage=ppo"]));
+        var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.algorithm.advantage=ppo"]));
         Assert.Equal("r1.training.algorithm.advantage", e.Key);
         Assert.Contains("\"dr-grpo\"", e.Message);
     }
@@ -56,7 +56,7 @@ public class TrainingSettingsTests
     [Fact]
     public void A_cosine_schedule_without_decay_steps_is_refused_with_the_key()
     {
-        var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, ["r1.training.schedule.kind=cosine", "r1.training.schedule.warmup-steps=10"]));
+        var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.schedule.kind=cosine", "r1.training.schedule.warmup-steps=10"]));
         Assert.Equal("r1.training.schedule.total-steps", e.Key);
         Assert.Contains("greater than warmup-steps", e.Message);
     }
@@ -64,7 +64,7 @@ public class TrainingSettingsTests
     [Fact]
     public void A_clip_of_one_or_more_below_is_refused()
     {
-        var e = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, ["r1.training.algorithm.clip-low=1.0"]));
+        var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.algorithm.clip-low=1.0"]));
         Assert.Equal("r1.training.algorithm.clip-low", e.Key);
     }
 }

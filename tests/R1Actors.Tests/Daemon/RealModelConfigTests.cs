@@ -68,7 +68,7 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         var config = RepositoryPaths.File("hocon", name);
         var code = name.Contains("mbpp", StringComparison.Ordinal);
         var model = name.Contains("instruct", StringComparison.Ordinal) ? fixture.InstructModelFolder : fixture.ModelFolder;
-        var runDir = Path.Combine(fixture.Directory, $"run-{Path.GetFileNameWithoutExtension(name)}-{extraSets.Length}");
+        var runDir = Path.Combine(fixture.Root, $"run-{Path.GetFileNameWithoutExtension(name)}-{extraSets.Length}");
         string[] sets =
         [
             $"r1.model.path=\"{model}\"",

@@ -60,8 +60,8 @@ public sealed class ReferenceRun : IAsyncLifetime
         using var actual = JsonDocument.Parse(File.ReadAllText(Path.Combine(theirs, "trainer_state.json")));
         foreach (var field in new[] { "step", "policy_version", "optimizer_steps", "total_tokens_trained", "pipeline" })
             Assert.Equal(expected.RootElement.GetProperty(field).GetRawText(), actual.RootElement.GetProperty(field).GetRawText());
-        Assert.Equal(History(expected, "loss"), History(actual, "loss"));
-        Assert.Equal(History(expected, "reward_mean"), History(actual, "reward_mean"));
+        Assert.Equal(History(expected, MetricNames.Loss), History(actual, MetricNames.Loss));
+        Assert.Equal(History(expected, MetricNames.RewardMean), History(actual, MetricNames.RewardMean));
     }
 
     private static string[] History(JsonDocument state, string metric) =>

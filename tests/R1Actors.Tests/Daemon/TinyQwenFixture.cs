@@ -17,10 +17,10 @@ public sealed class TinyQwenFixture : IDisposable
 {
     public TinyQwenFixture()
     {
-        Directory = System.IO.Directory.CreateTempSubdirectory("r1-realmodels-").FullName;
-        ModelFolder = Path.Combine(Directory, "Qwen2-tiny");
+        Root = Directory.CreateTempSubdirectory("r1-realmodels-").FullName;
+        ModelFolder = Path.Combine(Root, "Qwen2-tiny");
         WriteModel(ModelFolder);
-        InstructModelFolder = Path.Combine(Directory, "Qwen2-tiny-instruct");
+        InstructModelFolder = Path.Combine(Root, "Qwen2-tiny-instruct");
         WriteInstructCopy(ModelFolder, InstructModelFolder);
         GsmTrain = WriteLines("gsm8k-train.jsonl", GsmLines(0, 8));
         GsmTest = WriteLines("gsm8k-test.jsonl", GsmLines(100, 2));
@@ -28,7 +28,7 @@ public sealed class TinyQwenFixture : IDisposable
         MbppTest = WriteLines("mbpp-test.jsonl", MbppLines(50, 2));
     }
 
-    public string Directory { get; }
+    public string Root { get; }
 
     public string ModelFolder { get; }
 
@@ -58,7 +58,7 @@ public sealed class TinyQwenFixture : IDisposable
         }
     }
 
-    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    public void Dispose() => Directory.Delete(Root, recursive: true);
 
     private static void WriteModel(string folder)
     {
@@ -88,8 +88,8 @@ public sealed class TinyQwenFixture : IDisposable
 
     private static void WriteInstructCopy(string source, string folder)
     {
-        System.IO.Directory.CreateDirectory(folder);
-        foreach (var file in System.IO.Directory.GetFiles(source))
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(source))
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
         var configPath = Path.Combine(folder, "tokenizer_config.json");
         var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
@@ -99,7 +99,7 @@ public sealed class TinyQwenFixture : IDisposable
 
     private string WriteLines(string name, IEnumerable<string> lines)
     {
-        var path = Path.Combine(Directory, name);
+        var path = Path.Combine(Root, name);
         File.WriteAllLines(path, lines);
         return path;
     }

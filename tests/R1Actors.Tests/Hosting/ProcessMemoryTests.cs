@@ -58,7 +58,7 @@ public class ProcessMemoryTests
     [Fact]
     public void An_mmap_threshold_above_what_glibc_accepts_stops_start_up_naming_the_key()
     {
-        var error = Assert.Throws<ConfigurationException>(() => R1Settings.Load(null, ["r1.torch.malloc-mmap-threshold=67108864"]));
+        var error = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.torch.malloc-mmap-threshold=67108864"]));
 
         Assert.Contains("r1.torch.malloc-mmap-threshold", error.Message);
     }

@@ -1,7 +1,6 @@
 using R1Actors.Configuration.Sections;
 using R1Actors.Logging;
 using R1Actors.Reporting;
-using R1Actors.Telemetry;
 using Serilog.Events;
 
 namespace R1Actors.Tests.Reporting;

@@ -1,4 +1,3 @@
-using R1Actors.Training.Batches;
 using R1Actors.Training.Checkpoints;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Tests.Support;
@@ -15,7 +14,7 @@ public class CheckpointStoreTests : IDisposable
     public CheckpointStoreTests() => _learner = new Learner(_model, Settings.Learner());
 
     private void Step() =>
-        _learner.Train(new TrainingBatch([new ScoredGroup([1], [Groups.Completion([3, 4], 1.0), Groups.Completion([5], 0.0)])]));
+        _learner.Train(Groups.Batch([Groups.Of([1], [Groups.Completion([3, 4], 1.0), Groups.Completion([5], 0.0)])]));
 
     private CheckpointStore Store(CollectingSink? sink = null) => new(_folder.Path, keepLast: 2, log: sink?.Logger());
 

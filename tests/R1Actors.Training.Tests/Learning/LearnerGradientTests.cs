@@ -1,5 +1,4 @@
 using R1Actors.Training.Advantages;
-using R1Actors.Training.Batches;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
 using R1Actors.Training.Tests.Support;
@@ -20,7 +19,7 @@ public class LearnerGradientTests
         // prompt [0]; completion [1, 3] scores 1, completion [2] scores 0 → Dr. GRPO advantages ±0.5;
         // token-mean weights 1/3. At ratio 1, ∂ℓ/∂ table[a] = −w·A·(onehot(b) − softmax(table[a])) per token a→b.
         var group = Groups.OnPolicy(model, [0], ([1, 3], 1.0), ([2], 0.0));
-        var pass = learner.Backward(new TrainingBatch([group]));
+        var pass = learner.Backward(Groups.Batch([group]));
         Assert.Null(pass.Failure);
 
         var p1 = softmax(model.Table[1].detach(), 0).data<double>().ToArray();
@@ -42,9 +41,9 @@ public class LearnerGradientTests
         using var learner = new Learner(model, settings, reference);
         // Behaviour log-probs shifted by ±0.5 put ratios at e^∓0.5 (0.61, 1.65): clipped or not depending on
         // the advantage's sign, far from the clip boundaries so a small perturbation crosses no kink.
-        ScoredCompletion Shifted(int[] ids, double reward, float shift) =>
+        ScoredRollout Shifted(int[] ids, double reward, float shift) =>
             Groups.Completion(ids, reward, Groups.LogProbs(model, [0, 2], ids).Select((l, i) => l + (i % 2 == 0 ? shift : -shift)).ToArray());
-        var batch = new TrainingBatch([new ScoredGroup([0, 2], [Shifted([1, 3, 2], 1.0, 0.5f), Shifted([3], 0.0, -0.5f), Shifted([2, 2], 0.5, 0.5f)])]);
+        var batch = Groups.Batch([Groups.Of([0, 2], [Shifted([1, 3, 2], 1.0, 0.5f), Shifted([3], 0.0, -0.5f), Shifted([2, 2], 0.5, 0.5f)])]);
 
         learner.Backward(batch);
         var analytic = model.Table.grad!.detach().clone();
@@ -63,7 +62,7 @@ public class LearnerGradientTests
         }
     }
 
-    private static double LossWithEntry(Learner learner, BigramModel model, TrainingBatch batch, int row, int column, double delta)
+    private static double LossWithEntry(Learner learner, BigramModel model, LearnerBatch batch, int row, int column, double delta)
     {
         using (no_grad())
             model.Table[row, column].add_(delta);
@@ -91,9 +90,9 @@ public class LearnerGradientTests
         {
             using var model = new TinyDecoder(dtype: ScalarType.Float64);
             using var learner = new Learner(model, Settings.Learner(aggregation: aggregation, microBatchSize: size));
-            var batch = new TrainingBatch([
-                new ScoredGroup([1, 2, 3], [Groups.Completion([4, 5, 6, 7], 1.0), Groups.Completion([4], 0.0), Groups.Completion([5, 5], 0.2)]),
-                new ScoredGroup([6], [Groups.Completion([1, 2], 0.0), Groups.Completion([3, 3, 3, 3, 3], 1.0)]),
+            var batch = Groups.Batch([
+                Groups.Of([1, 2, 3], [Groups.Completion([4, 5, 6, 7], 1.0), Groups.Completion([4], 0.0), Groups.Completion([5, 5], 0.2)]),
+                Groups.Of([6], [Groups.Completion([1, 2], 0.0), Groups.Completion([3, 3, 3, 3, 3], 1.0)]),
             ]);
             var pass = learner.Backward(batch);
             Assert.Equal(size == 1 ? 5 : 1, pass.MicroBatches);
@@ -111,7 +110,7 @@ public class LearnerGradientTests
         using var learner = new Learner(model, Settings.Learner(truncation: new MaskTruncated()));
         Tensor GradientWithTruncated(int[] ids)
         {
-            var batch = new TrainingBatch([new ScoredGroup([1], [
+            var batch = Groups.Batch([Groups.Of([1], [
                 Groups.Completion([2, 3], 1.0),
                 Groups.Completion([4], 0.0),
                 Groups.Completion(ids, 0.0, truncated: true)])]);

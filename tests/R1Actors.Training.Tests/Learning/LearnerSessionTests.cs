@@ -1,6 +1,5 @@
 using System.Text.Json;
 using R1Actors.Policy.Checkpoints;
-using R1Actors.Training.Batches;
 using R1Actors.Training.Configuration;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Tests.Support;
@@ -17,8 +16,8 @@ public class LearnerSessionTests
         new ScheduleSettings("constant", 0, 0, 0.0),
         new CheckpointSettings("checkpoints", KeepLast: 2, VerifyHashes: true, MetricHistory: 100));
 
-    private static TrainingBatch Batch() =>
-        new([new ScoredGroup([1, 2], [Groups.Completion([3, 4], 1.0), Groups.Completion([5], 0.0), Groups.Completion([6, 7, 8], 0.5)])]);
+    private static LearnerBatch Batch() =>
+        Groups.Batch([Groups.Of([1, 2], [Groups.Completion([3, 4], 1.0), Groups.Completion([5], 0.0), Groups.Completion([6, 7, 8], 0.5)])]);
 
     [Fact]
     public void A_fresh_run_starts_from_the_base_model_and_a_restart_resumes_from_the_newest_checkpoint()
@@ -36,8 +35,7 @@ public class LearnerSessionTests
             Assert.Equal(0, first.Learner.Weights.LatestVersion);
             first.Train(Batch());
             first.Train(Batch());
-            first.SaveCheckpoint(JsonDocument.Parse("""{"cursor": 2}""").RootElement);
-            Assert.Equal(2, first.LastCheckpointStep);
+            Assert.Equal(2, first.SaveCheckpoint(JsonDocument.Parse("""{"cursor": 2}""").RootElement).Step);
             atStepTwo = ModuleTensors.Copy(first.Learner.Policy.Module);
             first.Train(Batch());
         }
@@ -47,7 +45,7 @@ public class LearnerSessionTests
         Assert.Equal(2, second.Resumed.Pipeline!.Value.GetProperty("cursor").GetInt32());
         Assert.Equal((2L, 2L), (second.Learner.Step, second.Learner.Weights.LatestVersion));
         Assert.True(ModuleTensors.Equal(second.Learner.Policy.Module, atStepTwo));
-        Assert.Equal(2, second.LastCheckpointStep);
+        Assert.Equal(2, second.ResumedFrom!.Step);
         // The reference is the base model, not the resumed weights: the policy has moved away from it.
         Assert.True(second.Train(Batch()).Metrics.KlReference > 0);
     }

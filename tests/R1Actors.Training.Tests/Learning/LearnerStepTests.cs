@@ -1,4 +1,3 @@
-using R1Actors.Training.Batches;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
 using R1Actors.Training.Tests.Support;
@@ -13,8 +12,8 @@ public class LearnerStepTests
     private static readonly int[] Prompt = [0, 1];
 
     /// <summary>Every token of the vocabulary as a one-token completion; only <paramref name="rewarded"/> scores 1.</summary>
-    private static TrainingBatch EveryTokenOnce(TinyDecoder model, int rewarded) =>
-        new([Groups.OnPolicy(model, Prompt, Enumerable.Range(0, 8).Select(t => (new[] { t }, t == rewarded ? 1.0 : 0.0)).ToArray())]);
+    private static LearnerBatch EveryTokenOnce(TinyDecoder model, int rewarded) =>
+        Groups.Batch([Groups.OnPolicy(model, Prompt, Enumerable.Range(0, 8).Select(t => (new[] { t }, t == rewarded ? 1.0 : 0.0)).ToArray())]);
 
     private static double Probability(TinyDecoder model, int token) => Math.Exp(Groups.LogProbs(model, Prompt, [token])[0]);
 
@@ -23,7 +22,7 @@ public class LearnerStepTests
     {
         using var model = new TinyDecoder();
         using var learner = new Learner(model, Settings.Learner());
-        var batch = new TrainingBatch([Groups.OnPolicy(model, Prompt, ([2, 3, 4], 1.0), ([5], 0.0), ([6, 7], 0.5))]);
+        var batch = Groups.Batch([Groups.OnPolicy(model, Prompt, ([2, 3, 4], 1.0), ([5], 0.0), ([6, 7], 0.5))]);
         var metrics = learner.Train(batch).Metrics;
         Assert.Equal(1.0, metrics.ImportanceRatioMean, 5);
         Assert.Equal(0.0, metrics.ClipRatioLowMean);
@@ -39,7 +38,7 @@ public class LearnerStepTests
     {
         using var model = new TinyDecoder();
         using var learner = new Learner(model, Settings.Learner() with { Temperature = learnerTemperature });
-        var batch = new TrainingBatch([Groups.OnPolicyAt(0.7, model, Prompt, ([2, 3, 4], 1.0), ([5], 0.0), ([6, 7], 0.5))]);
+        var batch = Groups.Batch([Groups.OnPolicyAt(0.7, model, Prompt, ([2, 3, 4], 1.0), ([5], 0.0), ([6, 7], 0.5))]);
         var ratio = learner.Train(batch).Metrics.ImportanceRatioMean;
         Assert.Equal(ratioIsOne, Math.Abs(ratio - 1.0) < 1e-5);
     }
@@ -95,7 +94,7 @@ public class LearnerStepTests
         using var model = new TinyDecoder();
         using var learner = new Learner(model, Settings.Learner());
         var before = ModuleTensors.Copy(model);
-        var batch = new TrainingBatch([new ScoredGroup(Prompt, [
+        var batch = Groups.Batch([Groups.Of(Prompt, [
             Groups.Completion([2, 3], 1.0, [-1.0f, float.NaN]),
             Groups.Completion([4], 0.0, [-2.0f])])]);
         var result = learner.Train(batch);
@@ -123,11 +122,13 @@ public class LearnerStepTests
     {
         using var model = new TinyDecoder();
         using var learner = new Learner(model, Settings.Learner());
-        var published = new List<long>();
-        learner.Weights.Published += published.Add;
         learner.PublishCurrent();
+        var published = new List<long> { learner.Weights.LatestVersion };
         for (var i = 0; i < 3; i++)
+        {
             learner.Train(EveryTokenOnce(model, rewarded: 2));
+            published.Add(learner.Weights.LatestVersion);
+        }
         Assert.Equal([0L, 1L, 2L, 3L], published);
         using var lease = learner.Weights.Acquire();
         Assert.Equal(3, lease.Version);
@@ -154,7 +155,7 @@ public class LearnerStepTests
         var entropies = new List<double>();
         for (var step = 0; step < 4; step++)
         {
-            var batch = new TrainingBatch([Groups.OnPolicy(model, Prompt, ([1, 2], 1.0), ([3, 4], 1.0))]);
+            var batch = Groups.Batch([Groups.OnPolicy(model, Prompt, ([1, 2], 1.0), ([3, 4], 1.0))]);
             entropies.Add(learner.Train(batch).Metrics.Entropy);
         }
         Assert.True(entropies[^1] > entropies[0], string.Join(", ", entropies));
@@ -167,7 +168,7 @@ public class LearnerStepTests
         using var learner = new Learner(model, Settings.Learner());
         learner.Train(EveryTokenOnce(model, rewarded: 2));
         var before = ModuleTensors.Copy(model);
-        var result = learner.Train(new TrainingBatch([Groups.OnPolicy(model, Prompt, ([1, 2], 1.0), ([3, 4], 1.0)), Groups.OnPolicy(model, Prompt, ([5], 0.0), ([6], 0.0))]));
+        var result = learner.Train(Groups.Batch([Groups.OnPolicy(model, Prompt, ([1, 2], 1.0), ([3, 4], 1.0)), Groups.OnPolicy(model, Prompt, ([5], 0.0), ([6], 0.0))]));
         Assert.False(result.Applied);
         Assert.Contains("no group carried a reward signal", result.SkipReason);
         Assert.Equal(0, result.Metrics.NumTokens);
@@ -183,7 +184,7 @@ public class LearnerStepTests
         using var learner = new Learner(model, Settings.Learner(microBatchSize: 1));
         var good = Groups.Completion([2], 1.0);
         var outOfVocabulary = Groups.Completion([200], 0.0);
-        var broken = new TrainingBatch([new ScoredGroup(Prompt, [good, outOfVocabulary])]);
+        var broken = Groups.Batch([Groups.Of(Prompt, [good, outOfVocabulary])]);
         Assert.ThrowsAny<Exception>(() => learner.Train(broken));
         Assert.All(model.parameters(), p => Assert.True(p.grad is null || p.grad.abs().sum().ToDouble() == 0.0));
         Assert.Equal(0, learner.Step);
@@ -207,7 +208,7 @@ public class LearnerStepTests
         var second = learner.Train(EveryTokenOnce(model, rewarded: 6)).Metrics;
         Assert.Equal(0.0, first.KlReference!.Value, 9);
         Assert.True(second.KlReference > 1e-6, $"kl after one step: {second.KlReference}");
-        Assert.True(second.ToDictionary().ContainsKey("kl_reference"));
+        Assert.True(second.Figures().ContainsKey(MetricNames.KlReference));
     }
 
     [Fact]
@@ -216,7 +217,7 @@ public class LearnerStepTests
         using var model = new TinyDecoder();
         using var learner = new Learner(model, Settings.Learner(truncation: new MaskTruncated()));
         var before = ModuleTensors.Copy(model);
-        var batch = new TrainingBatch([new ScoredGroup(Prompt, [Groups.Completion([2], 1.0, truncated: true), Groups.Completion([3], 0.0, truncated: true)])]);
+        var batch = Groups.Batch([Groups.Of(Prompt, [Groups.Completion([2], 1.0, truncated: true), Groups.Completion([3], 0.0, truncated: true)])]);
         var result = learner.Train(batch);
         Assert.False(result.Applied);
         Assert.Contains("masked", result.SkipReason);

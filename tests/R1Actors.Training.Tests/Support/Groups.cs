@@ -1,6 +1,6 @@
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Sampling;
-using R1Actors.Training.Batches;
+using System.Text.Json;
 using R1Actors.Training.Learning;
 using static TorchSharp.torch;
 
@@ -8,10 +8,27 @@ namespace R1Actors.Training.Tests.Support;
 
 internal static class Groups
 {
-    /// <summary>A completion with the given behaviour log-probs (default: log(0.5) per token).</summary>
-    public static ScoredCompletion Completion(int[] ids, double reward, float[]? behaviour = null, bool truncated = false, long version = 0, bool correct = false) =>
-        new(ids, behaviour ?? ids.Select(_ => MathF.Log(0.5f)).ToArray(), reward,
-            truncated ? FinishReason.Length : FinishReason.Stop, version, correct);
+    private static readonly IssuedPrompt Question =
+        new(0, new PromptCursor(0, 0), new Prompt("q", new TextPrompt("q"), new TaskSpec(TaskKinds.Exact, new Dictionary<string, JsonElement>())));
+
+    /// <summary>
+    /// A completion with the given behaviour log-probs (default: log(0.5) per token); <see cref="Of"/> puts it
+    /// under its prompt.
+    /// </summary>
+    public static ScoredRollout Completion(int[] ids, double reward, float[]? behaviour = null, bool truncated = false, long version = 0, bool correct = false)
+    {
+        var rollout = new Rollout(Question, 0, [], ids, "", behaviour ?? ids.Select(_ => MathF.Log(0.5f)).ToArray(), version,
+            truncated ? FinishReason.Length : FinishReason.Stop, "cpu");
+        var components = new Dictionary<string, double> { [RewardComponents.Answer] = correct ? 1.0 : 0.0 };
+        return new ScoredRollout(rollout, new RewardOutcome(reward, components, null), TimeSpan.Zero);
+    }
+
+    /// <summary>The group of <paramref name="completions"/> sampled for the prompt <paramref name="promptIds"/>.</summary>
+    public static ScoredGroup Of(int[] promptIds, IReadOnlyList<ScoredRollout> completions) =>
+        new(Question, [.. completions.Select((c, i) => c with { Rollout = c.Rollout with { PromptTokenIds = promptIds, SampleIndex = i } })]);
+
+    /// <summary>A learner batch of <paramref name="groups"/> (the learner reads neither its step nor its version).</summary>
+    public static LearnerBatch Batch(IReadOnlyList<ScoredGroup> groups, int discardedGroups = 0) => new(0, 0, groups, discardedGroups);
 
     /// <summary>
     /// A group whose behaviour log-probs are the model's own teacher-forced log-probs: sampled with exactly
@@ -26,7 +43,7 @@ internal static class Groups
         var scored = completions
             .Select(c => Completion(c.Ids, c.Reward, LogProbs(model, prompt, c.Ids, temperature)))
             .ToArray();
-        return new ScoredGroup(prompt, scored);
+        return Of(prompt, scored);
     }
 
     /// <summary>log π(completion token | prefix) under the model, through the learner's own collation and the policy's scorer.</summary>

@@ -1,3 +1,4 @@
+using R1Actors.Policy.Checkpoints;
 using R1Actors.Policy.Model;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -23,6 +24,10 @@ internal sealed class BigramModel : nn.Module<Tensor, Tensor, Tensor>, ICausalLa
     public Parameter Table => table.weight!;
 
     public nn.Module Module => this;
+
+    /// <summary>Its parameters as <c>model.safetensors</c>; it has no Hugging Face architecture, so no <c>config.json</c>.</summary>
+    public void SaveWeights(string folder) =>
+        SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), [.. named_parameters().Select(p => (p.name, (Tensor)p.parameter))]);
 
     public Tensor Forward(Tensor inputIds, Tensor attentionMask) => forward(inputIds, attentionMask);
 
@@ -57,6 +62,10 @@ internal sealed class TinyDecoder : nn.Module<Tensor, Tensor, Tensor>, ICausalLa
     public bool PoisonedGradient { get; set; }
 
     public nn.Module Module => this;
+
+    /// <summary>Its parameters as <c>model.safetensors</c>; it has no Hugging Face architecture, so no <c>config.json</c>.</summary>
+    public void SaveWeights(string folder) =>
+        SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), [.. named_parameters().Select(p => (p.name, (Tensor)p.parameter))]);
 
     public Tensor Forward(Tensor inputIds, Tensor attentionMask) => forward(inputIds, attentionMask);
 

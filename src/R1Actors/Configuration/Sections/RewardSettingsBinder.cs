@@ -1,6 +1,6 @@
 using R1Actors.Rewards;
 using R1Actors.Rewards.Code;
-using R1Actors.Rewards.Math;
+using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Configuration.Sections;
 
@@ -13,7 +13,7 @@ public static class RewardSettingsBinder
     {
         var settings = new RewardSettings
         {
-            Weights = RewardSettings.BuiltInKinds.ToDictionary(
+            Weights = TaskKinds.BuiltIn.ToDictionary(
                 kind => kind,
                 kind => new TaskWeights(r.Double($"{R}.weights.{kind}.answer", min: 0), r.Double($"{R}.weights.{kind}.format", min: 0))),
             Format = new FormatSettings

@@ -1,0 +1,90 @@
+namespace R1Actors.Core;
+
+/// <summary>
+/// The kinds of structured event a run writes, carried as the <c>EventKind</c> property. Seq queries,
+/// dashboards (docs/seq.md) and <c>r1actors report</c> select on these values, so they never change.
+/// </summary>
+public static class EventKinds
+{
+    public const string Property = "EventKind";
+    public const string RunStarted = "RunStarted";
+    public const string RunResumed = "RunResumed";
+    public const string Step = "Step";
+    public const string Rollout = "Rollout";
+    public const string Checkpoint = "Checkpoint";
+    public const string VerifierFault = "VerifierFault";
+    public const string Evaluation = "Evaluation";
+    public const string RunStopped = "RunStopped";
+}
+
+/// <summary>
+/// The property names of the per-step event, each defined here once: the learner's figures
+/// (<see cref="StepMetrics.Figures"/>), the pipeline's, memory, and evaluation. Users query these in Seq
+/// (docs/seq.md) and <c>report</c> draws them, so a name never changes. Learner figures are PascalCase forms
+/// of the names people know from TRL (<c>reward_std</c> → <see cref="RewardStd"/>,
+/// <c>completions/clipped_ratio</c> → <see cref="CompletionsClippedRatio"/>); docs/seq.md lists both.
+/// </summary>
+public static class MetricNames
+{
+    // The learner's figures.
+    public const string Step = "Step";
+    public const string PolicyVersion = "PolicyVersion";
+    public const string Loss = "Loss";
+    public const string GradNorm = "GradNorm";
+    public const string LearningRate = "LearningRate";
+    public const string Kl = "Kl";
+    public const string KlReference = "KlReference";
+    public const string Entropy = "Entropy";
+    public const string ImportanceRatioMean = "ImportanceRatioMean";
+    public const string ClipRatioLowMean = "ClipRatioLowMean";
+    public const string ClipRatioHighMean = "ClipRatioHighMean";
+    public const string ClipRatioRegionMean = "ClipRatioRegionMean";
+    public const string RewardMean = "RewardMean";
+    public const string RewardStd = "RewardStd";
+    public const string Accuracy = "Accuracy";
+    public const string FracRewardZeroStd = "FracRewardZeroStd";
+    public const string AdvantagesAbsMean = "AdvantagesAbsMean";
+    public const string CompletionLengthMean = "CompletionLengthMean";
+    public const string CompletionLengthMax = "CompletionLengthMax";
+    public const string CompletionLengthMin = "CompletionLengthMin";
+    public const string CompletionsClippedRatio = "CompletionsClippedRatio";
+    public const string Staleness = "Staleness";
+    public const string StalenessMax = "StalenessMax";
+    public const string NumTokens = "NumTokens";
+    public const string NumTokensTotal = "NumTokensTotal";
+    public const string MicroBatches = "MicroBatches";
+    public const string StepSeconds = "StepSeconds";
+
+    /// <summary>Completion tokens per second of the learner's own compute time (TRL's <c>tokens_per_second</c>).</summary>
+    public const string LearnerTokensPerSecond = "LearnerTokensPerSecond";
+
+    /// <summary>Present when the learner took the step without updating (non-finite loss, no signal).</summary>
+    public const string SkipReason = "SkipReason";
+
+    // The pipeline's figures.
+
+    /// <summary>Completion tokens per second of wall time between steps: the whole pipeline's rate.</summary>
+    public const string TokensPerSecond = "TokensPerSecond";
+    public const string QueueDepth = "QueueDepth";
+    public const string Queues = "Queues";
+    public const string SamplerBusy = "SamplerBusy";
+    public const string SamplerBusyMin = "SamplerBusyMin";
+    public const string InFlightPrompts = "InFlightPrompts";
+    public const string VerifierLatencyP50Ms = "VerifierLatencyP50Ms";
+    public const string VerifierLatencyP90Ms = "VerifierLatencyP90Ms";
+    public const string VerifierLatencyP99Ms = "VerifierLatencyP99Ms";
+    public const string VerifierFaults = "VerifierFaults";
+    public const string StalenessHistogram = "StalenessHistogram";
+    public const string DroppedRollouts = "DroppedRollouts";
+    public const string DroppedRolloutsTotal = "DroppedRolloutsTotal";
+    public const string DiscardedGroups = "DiscardedGroups";
+    public const string RolloutsPerSecond = "RolloutsPerSecond";
+    public const string PipelineStepSeconds = "PipelineStepSeconds";
+
+    // Memory, after each step.
+    public const string ResidentMemoryBytes = "ResidentMemoryBytes";
+    public const string ManagedCommittedBytes = "ManagedCommittedBytes";
+
+    // Held-out evaluation.
+    public const string HeldOutAccuracy = "HeldOutAccuracy";
+}

@@ -1,0 +1,142 @@
+using System.Text.RegularExpressions;
+
+namespace R1Actors.Rewards.MathAnswers;
+
+/// <summary>One way an answer is marked in a text; the first pattern (in <see cref="AnswerExtractor"/> order) that finds one wins.</summary>
+internal interface IAnswerPattern
+{
+    /// <summary>The name reported as the answer's source (<c>answer-tag</c>, <c>boxed</c>, …).</summary>
+    string Name { get; }
+    string? Find(string text);
+}
+
+/// <summary>An answer found in a completion or a reference, and which pattern found it.</summary>
+public sealed record ExtractedAnswer(string Text, string Source);
+
+/// <summary>
+/// Finds the final answer in a completion or a reference solution. In order: the R1-Zero <c>&lt;answer&gt;</c>
+/// block (and a <c>\boxed{}</c> inside it), the last <c>\boxed{…}</c>/<c>\fbox{…}</c> (nested braces),
+/// GSM8K's <c>#### N</c>, "the final answer is …", and, as a configurable last resort, the last LaTeX
+/// span or number. Every scan is linear in the text, so a megabyte completion costs milliseconds.
+/// </summary>
+public static partial class AnswerExtractor
+{
+    private static readonly IAnswerPattern[] Patterns = [new AnswerTagPattern(), new BoxedPattern(), new HashesPattern(), new FinalAnswerPhrasePattern()];
+    private static readonly IAnswerPattern LastResort = new LastLatexOrNumberPattern();
+
+    /// <example><c>Extract("&lt;think&gt;…&lt;/think&gt; &lt;answer&gt;\boxed{\frac{3}{4}}&lt;/answer&gt;", false)</c> → <c>\frac{3}{4}</c> from <c>answer-tag</c>.</example>
+    public static ExtractedAnswer? Extract(string text, bool lastResort)
+    {
+        foreach (var pattern in Patterns)
+        {
+            if (pattern.Find(text) is { } found) return new ExtractedAnswer(found.Trim(), pattern.Name);
+        }
+        return lastResort && LastResort.Find(text) is { } fallback ? new ExtractedAnswer(fallback.Trim(), LastResort.Name) : null;
+    }
+
+    /// <summary>A reference is its marked answer when it has one (a whole solution), else the whole text.</summary>
+    public static ExtractedAnswer ExtractReference(string reference) =>
+        Extract(reference, lastResort: false) ?? new ExtractedAnswer(reference.Trim(), "whole-reference");
+
+    /// <summary>The content of the last <c>&lt;answer&gt;…&lt;/answer&gt;</c> block, or null.</summary>
+    public static string? AnswerTagBody(string text)
+    {
+        var close = text.LastIndexOf("</answer>", StringComparison.Ordinal);
+        if (close < 0) return null;
+        var open = text.LastIndexOf("<answer>", close, StringComparison.Ordinal);
+        return open < 0 ? null : text[(open + "<answer>".Length)..close];
+    }
+
+    private sealed class AnswerTagPattern : IAnswerPattern
+    {
+        public string Name => "answer-tag";
+
+        public string? Find(string text)
+        {
+            var body = AnswerTagBody(text);
+            if (body is null) return null;
+            return BoxedPattern.LastBoxed(body) ?? body;
+        }
+    }
+
+    private sealed class BoxedPattern : IAnswerPattern
+    {
+        public string Name => "boxed";
+        public string? Find(string text) => LastBoxed(text);
+
+        public static string? LastBoxed(string text)
+        {
+            var at = Math.Max(text.LastIndexOf("\\boxed", StringComparison.Ordinal), text.LastIndexOf("\\fbox", StringComparison.Ordinal));
+            if (at < 0) return null;
+            var open = text.IndexOf('{', at);
+            var nameEnd = at + (string.CompareOrdinal(text, at, "\\boxed", 0, 6) == 0 ? 6 : 5);
+            if (open < 0 || text.AsSpan(nameEnd, open - nameEnd).Trim().Length > 0)
+            {
+                // \boxed 5: the token after a space, up to '$' or the end of the line.
+                var rest = text[nameEnd..];
+                var stop = rest.IndexOfAny(['$', '\n']);
+                return stop < 0 ? rest : rest[..stop];
+            }
+            var close = BraceScanner.MatchingClose(text, open);
+            return close < 0 ? null : text[(open + 1)..close];
+        }
+    }
+
+    private sealed class HashesPattern : IAnswerPattern
+    {
+        public string Name => "hashes";
+
+        public string? Find(string text)
+        {
+            var at = text.LastIndexOf("####", StringComparison.Ordinal);
+            if (at < 0) return null;
+            var rest = text[(at + 4)..];
+            var end = rest.IndexOf('\n');
+            var line = (end < 0 ? rest : rest[..end]).Trim();
+            return line.Length == 0 ? null : line;
+        }
+    }
+
+    private sealed class FinalAnswerPhrasePattern : IAnswerPattern
+    {
+        public string Name => "final-answer-phrase";
+
+        public string? Find(string text)
+        {
+            var matches = FinalAnswerPhrase().Matches(text);
+            if (matches.Count == 0) return null;
+            var rest = text[(matches[^1].Index + matches[^1].Length)..];
+            var end = rest.IndexOf('\n');
+            var line = (end < 0 ? rest : rest[..end]).Trim().TrimStart(':').Trim();
+            var math = InlineMath().Match(line);
+            if (math.Success) return math.Groups[1].Value;
+            var sentenceEnd = SentenceEnd().Match(line);
+            return (sentenceEnd.Success ? line[..sentenceEnd.Index] : line).TrimEnd('.');
+        }
+    }
+
+    private sealed class LastLatexOrNumberPattern : IAnswerPattern
+    {
+        public string Name => "last-resort";
+
+        public string? Find(string text)
+        {
+            var math = InlineMath().Matches(text);
+            if (math.Count > 0) return math[^1].Groups[1].Value;
+            var numbers = Number().Matches(text);
+            return numbers.Count > 0 ? numbers[^1].Value : null;
+        }
+    }
+
+    [GeneratedRegex(@"(final answer is|the answer is|final answer:)", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    private static partial Regex FinalAnswerPhrase();
+
+    [GeneratedRegex(@"\$([^$]{1,2000})\$", RegexOptions.NonBacktracking)]
+    private static partial Regex InlineMath();
+
+    [GeneratedRegex(@"\.(\s|$)", RegexOptions.NonBacktracking)]
+    private static partial Regex SentenceEnd();
+
+    [GeneratedRegex(@"-?\d[\d,]*(\.\d+)?(/\d+)?", RegexOptions.NonBacktracking)]
+    private static partial Regex Number();
+}

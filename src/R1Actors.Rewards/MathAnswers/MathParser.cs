@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace R1Actors.Rewards.MathAnswers;
+
+/// <summary>
+/// Recursive-descent parser for answers written in LaTeX or plain text. Precedence, loosest first:
+/// list (<c>,</c> <c>;</c>) → union (<c>∪</c>) → relation chain (<c>= &lt; ≤ …</c>) → sum (<c>+ - ±</c>) →
+/// product (<c>* /</c>, juxtaposition) → unary minus → power (right-associative) → postfix (<c>! %</c>) →
+/// primary. Juxtaposition of an integer and a literal <c>\frac</c> is a mixed number (<c>2\frac{1}{2}</c> = 5/2).
+/// Depth, token count and time are bounded by <see cref="MathBudget"/>.
+/// </summary>
+internal sealed partial class MathParser
+{
+    private static readonly HashSet<string> Relations = ["=", "<", ">", "≤", "≥", "≠", "∈"];
+    private readonly List<MathToken> _tokens;
+    private readonly MathBudget _budget;
+    private int _position;
+    private int _depth;
+    private int _absDepth;
+    private bool _lastPrimaryWasLiteralFraction;
+
+    private MathParser(List<MathToken> tokens, MathBudget budget)
+    {
+        _tokens = tokens;
+        _budget = budget;
+    }
+
+    public static Expr Parse(string normalized, MathBudget budget)
+    {
+        var parser = new MathParser(MathTokenizer.Tokenize(normalized, budget), budget);
+        if (parser.Peek.Kind == TokenKind.End) throw new MathParseException("empty answer");
+        var result = parser.ParseList(closers: []);
+        if (parser.Peek.Kind != TokenKind.End) throw new MathParseException($"unexpected '{parser.Peek}' in answer");
+        return result;
+    }
+
+    private MathToken Peek => _tokens[_position];
+    private MathToken Next() => _tokens[_position++];
+
+    private void Expect(string symbol)
+    {
+        if (!Peek.Is(symbol)) throw new MathParseException($"expected '{symbol}' but found '{Peek}'");
+        _position++;
+    }
+
+    private Expr Enter(Func<Expr> parse)
+    {
+        _budget.Tick();
+        _budget.CheckDepth(++_depth);
+        try { return parse(); }
+        finally { _depth--; }
+    }
+
+    /// <summary>Items separated by ',' or ';' up to one of <paramref name="closers"/> (not consumed).</summary>
+    private Expr ParseList(string[] closers)
+    {
+        var items = ParseItems(closers);
+        return items.Count == 1 ? items[0] : new ListExpr(items);
+    }
+
+    private List<Expr> ParseItems(string[] closers)
+    {
+        var items = new List<Expr>();
+        while (true)
+        {
+            if (Peek.Kind == TokenKind.End || closers.Any(Peek.Is)) throw new MathParseException($"missing value before '{Peek}'");
+            items.Add(ParseUnion());
+            if (!Peek.Is(",") && !Peek.Is(";")) return items;
+            _position++;
+        }
+    }
+
+    private Expr ParseUnion() => Enter(() =>
+    {
+        var first = ParseRelation();
+        if (!Peek.Is("∪")) return first;
+        var items = new List<Expr> { first };
+        while (Peek.Is("∪")) { _position++; items.Add(ParseRelation()); }
+        return new UnionExpr(items);
+    });
+
+    private Expr ParseRelation() => Enter(() =>
+    {
+        var first = ParseSum();
+        if (Peek.Kind != TokenKind.Symbol || !Relations.Contains(Peek.Text)) return first;
+        var operands = new List<Expr> { first };
+        var ops = new List<string>();
+        while (Peek.Kind == TokenKind.Symbol && Relations.Contains(Peek.Text))
+        {
+            ops.Add(Next().Text);
+            operands.Add(ParseSum());
+        }
+        return new RelationExpr(operands, ops);
+    });
+
+    private Expr ParseSum() => Enter(() =>
+    {
+        var left = ParseTerm();
+        while (Peek.Is("+") || Peek.Is("-") || Peek.Is("±"))
+        {
+            var op = Next().Text;
+            var right = ParseTerm();
+            left = op switch
+            {
+                "+" => new BinaryExpr(BinaryOp.Add, left, right),
+                "-" => new BinaryExpr(BinaryOp.Subtract, left, right),
+                _ => new ListExpr([new BinaryExpr(BinaryOp.Add, left, right), new BinaryExpr(BinaryOp.Subtract, left, right)]),
+            };
+        }
+        return left;
+    });
+
+    private Expr ParseTerm() => Enter(() =>
+    {
+        var left = ParseUnary();
+        while (true)
+        {
+            _budget.Tick();
+            if (Peek.Is("*") || Peek.Is("/"))
+            {
+                var op = Next().Text == "*" ? BinaryOp.Multiply : BinaryOp.Divide;
+                left = new BinaryExpr(op, left, ParseUnary());
+            }
+            else if (StartsPrimary(Peek))
+            {
+                _lastPrimaryWasLiteralFraction = false;
+                var right = ParsePower();
+                left = IsMixedNumber(left, right) ? MixedNumber(left, right) : new BinaryExpr(BinaryOp.Multiply, left, right);
+            }
+            else return left;
+        }
+    });
+
+    private bool IsMixedNumber(Expr left, Expr right) =>
+        _lastPrimaryWasLiteralFraction && right is BinaryExpr { Op: BinaryOp.Divide }
+        && left is NumberExpr { Decimal: false, Value.IsInteger: true } or NegateExpr { Operand: NumberExpr { Decimal: false, Value.IsInteger: true } };
+
+    private static Expr MixedNumber(Expr whole, Expr fraction) => whole is NegateExpr negated
+        ? new NegateExpr(new BinaryExpr(BinaryOp.Add, negated.Operand, fraction))
+        : new BinaryExpr(BinaryOp.Add, whole, fraction);
+
+    private Expr ParseUnary() => Enter(() =>
+    {
+        if (Peek.Is("-")) { _position++; return new NegateExpr(ParseUnary()); }
+        if (Peek.Is("+")) { _position++; return ParseUnary(); }
+        if (Peek.Is("±"))
+        {
+            _position++;
+            var operand = ParseUnary();
+            return new ListExpr([operand, new NegateExpr(operand)]);
+        }
+        return ParsePower();
+    });
+
+    private Expr ParsePower() => Enter(() =>
+    {
+        var baseExpr = ParsePostfix();
+        if (!Peek.Is("^")) return baseExpr;
+        _position++;
+        var exponent = Peek.Is("{") ? ParseGroup() : ParseUnary();
+        return new BinaryExpr(BinaryOp.Power, baseExpr, exponent);
+    });
+
+    private Expr ParsePostfix()
+    {
+        var result = ParsePrimary();
+        while (Peek.Is("!") || Peek.Is("%") || Peek.Is("'"))
+        {
+            var op = Next().Text;
+            result = op switch
+            {
+                "!" => new FunctionExpr("fact", [result]),
+                "%" => new PercentExpr(result),
+                _ => throw new MathParseException("a prime (') is not a value"),
+            };
+        }
+        return result;
+    }
+
+    private bool StartsPrimary(MathToken token) => token.Kind switch
+    {
+        TokenKind.Number or TokenKind.Identifier => true,
+        TokenKind.Command => token.Text != "end",
+        TokenKind.Symbol => token.Text is "(" or "[" or "{" or "\\{" or "∞" || (token.Text == "|" && _absDepth == 0),
+        _ => false,
+    };
+
+    /// <summary>A braced LaTeX group: <c>{…}</c> holding one value (or a set, when it holds a list).</summary>
+    private Expr ParseGroup()
+    {
+        Expect("{");
+        var inner = ParseItems(["}"]);
+        Expect("}");
+        return inner.Count == 1 ? inner[0] : new SetExpr(inner);
+    }
+
+    private static NumberExpr ParseNumber(string text, MathBudget budget)
+    {
+        var exponentAt = text.IndexOfAny(['e', 'E']);
+        var mantissa = exponentAt < 0 ? text : text[..exponentAt];
+        var exponent = exponentAt < 0 ? 0 : int.Parse(text[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        if (Math.Abs(exponent) > budget.Limits.MaxExactExponent) throw new MathLimitException($"exponent of {text} is too large");
+        var dot = mantissa.IndexOf('.');
+        var digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
+        var scale = dot < 0 ? 0 : mantissa.Length - dot - 1;
+        var value = new Rational(BigInteger.Parse(digits.Length == 0 ? "0" : digits, CultureInfo.InvariantCulture), BigInteger.Pow(10, scale));
+        value = exponent >= 0 ? value * Rational.FromInteger(BigInteger.Pow(10, exponent)) : value / Rational.FromInteger(BigInteger.Pow(10, -exponent));
+        return new NumberExpr(budget.CheckSize(value), dot >= 0 || exponentAt >= 0);
+    }
+}
