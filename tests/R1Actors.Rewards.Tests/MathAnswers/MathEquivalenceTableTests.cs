@@ -10,7 +10,7 @@ public sealed class MathEquivalenceTableTests
     public static TheoryData<int, string, string, bool> Cases()
     {
         var data = new TheoryData<int, string, string, bool>();
-        var path = Path.Combine(AppContext.BaseDirectory, "Math", "equivalence-cases.txt");
+        var path = Path.Combine(AppContext.BaseDirectory, "MathAnswers", "equivalence-cases.txt");
         var lineNumber = 0;
         foreach (var line in File.ReadLines(path))
         {
