@@ -22,7 +22,7 @@ public sealed record PipelinePorts(ISamplerPortFactory Samplers, IRewardFunction
 /// <summary>Everything one run of the pipeline needs.</summary>
 public sealed record PipelineRun
 {
-    /// <summary>Its config must hold <see cref="PipelineSettingPipelineDispatchers.PinnedPath"/> (hocon/reference.conf does).</summary>
+    /// <summary>Its config must define the dispatcher <see cref="PipelineDispatchers.Pinned"/> (<see cref="PipelineDispatchers.CreateSystem"/> does).</summary>
     public required ActorSystem System { get; init; }
 
     public required PipelineSettings Settings { get; init; }

@@ -15,7 +15,7 @@ public static class SampleSeed
         return Mix(h ^ (ulong)sample);
     }
 
-    /// <summary>The first <paramref name="count"/> draws of the stream seeded with <paramref name="seed"/>.</summary>
+    /// <summary>The first <c>destination.Length</c> draws of the stream seeded with <paramref name="seed"/>, into <paramref name="destination"/>.</summary>
     public static void FillUniforms(ulong seed, Span<float> destination)
     {
         var state = seed;
