@@ -7,6 +7,8 @@ TORCH_BACKEND ?= cpu
 DOTNET ?= dotnet
 BUILD_FLAGS := -c $(CONFIGURATION) -p:TorchBackend=$(TORCH_BACKEND) --nologo
 R1 := src/R1Actors/bin/$(CONFIGURATION)/net10.0/r1actors
+# Benchmarks are their own executable (bench/R1Actors.Bench): not shipped in the daemon.
+BENCH := bench/R1Actors.Bench/bin/$(CONFIGURATION)/net10.0/r1actors-bench
 RUN_DIR ?= runs/default
 JEMALLOC := /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 # libtorch frees memory that glibc's allocator keeps: jemalloc (or a low mmap threshold) keeps a
@@ -19,7 +21,7 @@ help:
 	@echo "make run    train the embedded default (tiny policy, built-in task) and show the R1-Zero effect"
 	@echo "make test   build and run every test"
 	@echo "make train CONFIG=hocon/X.conf RUN_DIR=runs/NAME   train with a configuration (resumes in RUN_DIR)"
-	@echo "make bench  run every benchmark"
+	@echo "make bench  run every benchmark (r1actors-bench)"
 	@echo "make clean  remove build outputs (run folders under runs/ are kept)"
 
 # Machine set-up the tests and the daemon need; each step is skipped when already done.
@@ -42,12 +44,12 @@ train: build
 	$(RUNTIME_ENV) $(R1) train --config $(CONFIG) --run-dir $(RUN_DIR)
 
 bench: build
-	$(RUNTIME_ENV) $(R1) bench sampling
-	$(RUNTIME_ENV) $(R1) bench learner
-	$(RUNTIME_ENV) $(R1) bench verifiers
-	$(RUNTIME_ENV) $(R1) bench pipeline
-	$(RUNTIME_ENV) $(R1) bench memory
+	$(RUNTIME_ENV) $(BENCH) sampling
+	$(RUNTIME_ENV) $(BENCH) learner
+	$(RUNTIME_ENV) $(BENCH) verifiers
+	$(RUNTIME_ENV) $(BENCH) pipeline
+	$(RUNTIME_ENV) $(BENCH) memory
 
 clean:
 	$(DOTNET) clean R1Actors.sln -c $(CONFIGURATION) --nologo -v q
-	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj
+	rm -rf src/*/bin src/*/obj bench/*/bin bench/*/obj tests/*/bin tests/*/obj

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using R1Actors.Bench.Simulation;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
-using R1Actors.Pipeline.Simulation;
 using R1Actors.Rewards;
 
 namespace R1Actors.Pipeline.Tests;

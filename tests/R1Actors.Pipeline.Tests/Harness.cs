@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using R1Actors.Bench.Simulation;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Settings;
-using R1Actors.Pipeline.Simulation;
 using R1Actors.Rewards;
 using Serilog;
 using Serilog.Core;

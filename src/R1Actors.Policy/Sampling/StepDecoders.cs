@@ -72,7 +72,7 @@ internal sealed class CachedStepDecoder(CausalLanguageModel model, int maxNewTok
 
 /// <summary>
 /// No cache: every step runs the whole prompt + generated prefix again. Only for measuring what the cache
-/// saves (<c>r1actors bench sampling</c>).
+/// saves (<c>r1actors-bench sampling</c>).
 /// </summary>
 internal sealed class RecomputingStepDecoder(CausalLanguageModel model) : IStepDecoder
 {

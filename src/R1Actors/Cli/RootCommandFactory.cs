@@ -13,21 +13,26 @@ public static class RootCommandFactory
         PretrainCommand.Create(),
         VerifyCommand.Create(),
         ReportCommand.Create(),
-        BenchCommand.Create(),
     ];
 
     public static int Run(string[] args)
     {
         var root = Create();
         root.Description = "R1Actors: a training daemon that teaches language models to reason with reinforcement learning from verifiable rewards (GRPO, the DeepSeek-R1-Zero recipe).";
+        return Run(root, "r1actors", args);
+    }
+
+    /// <summary>Parses and invokes one executable's command tree (<c>r1actors</c>, <c>r1actors-bench</c>).</summary>
+    public static int Run(RootCommand root, string executable, string[] args)
+    {
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"r1actors: {error.Message}");
+                Console.Error.WriteLine($"{executable}: {error.Message}");
             }
-            Console.Error.WriteLine("Run 'r1actors --help' for the commands and their options.");
+            Console.Error.WriteLine($"Run '{executable} --help' for the commands and their options.");
             return ExitCodes.Usage;
         }
         return parse.Invoke();

@@ -9,7 +9,7 @@ namespace R1Actors.Hosting;
 /// 128 KiB by default) makes large blocks go straight back to the kernel when freed. The process applies it itself
 /// with <c>mallopt</c>, so that a daemon started without the Makefile's environment gets it too; glibc keeps the
 /// threshold in one process-wide parameter, so it holds for every arena, including those made before the call
-/// (<c>r1actors bench memory --allocators glibc-mallopt glibc-env</c> compares it with
+/// (<c>r1actors-bench memory --allocators glibc-mallopt glibc-env</c> compares it with
 /// <c>MALLOC_MMAP_THRESHOLD_</c> set before start). Under another allocator (jemalloc by LD_PRELOAD, as the
 /// Makefile sets where Debian's libjemalloc2 is installed) nothing is changed.
 /// </summary>

@@ -15,7 +15,7 @@ public static class LogSetup
 {
     public const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
 
-    /// <param name="consoleToStdErr">True for commands whose stdout carries results (bench, verify, eval).</param>
+    /// <param name="consoleToStdErr">True for commands whose stdout carries results (verify, eval).</param>
     /// <param name="statusLine">When given, the console goes through it (an interactive terminal).</param>
     public static Logger Create(LoggingSettings settings, string runDirectory, string runName, bool consoleToStdErr = false, StatusLine? statusLine = null)
     {

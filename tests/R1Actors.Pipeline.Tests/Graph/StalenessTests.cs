@@ -1,8 +1,8 @@
+using R1Actors.Bench.Simulation;
 using R1Actors.Pipeline.Actors;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Metrics;
-using R1Actors.Pipeline.Simulation;
 using R1Actors.Rewards;
 using Serilog;
 

@@ -1,4 +1,4 @@
-using R1Actors.Pipeline.Simulation;
+using R1Actors.Bench.Simulation;
 
 namespace R1Actors.Pipeline.Tests.Graph;
 

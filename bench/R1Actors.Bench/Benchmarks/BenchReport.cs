@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>
-/// The output contract of every <c>r1actors bench</c> command: human-readable figures as they are
+/// The output contract of every <c>r1actors-bench</c> command: human-readable figures as they are
 /// measured, then, as the very last line of stdout, one JSON object holding the same figures so that
-/// scripts can read them (<c>r1actors bench x | tail -n1 | jq</c>).
+/// scripts can read them (<c>r1actors-bench x | tail -n1 | jq</c>).
 /// </summary>
 public sealed class BenchReport(string benchmark, TextWriter? output = null)
 {

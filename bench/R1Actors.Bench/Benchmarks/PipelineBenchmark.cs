@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
+using R1Actors.Bench.Simulation;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Settings;
-using R1Actors.Pipeline.Simulation;
 using Serilog;
 
-namespace R1Actors.Pipeline.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>
 /// Runs simulated scenarios through the real pipeline (actors, stream, staleness gate), and the same stages as

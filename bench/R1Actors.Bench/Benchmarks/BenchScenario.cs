@@ -1,4 +1,4 @@
-namespace R1Actors.Pipeline.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>
 /// One simulated set-up: how many devices, what each stage costs, and the pipeline's shape. Each stage's rate

@@ -1,8 +1,8 @@
 using R1Actors.Policy.Model;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
-/// <summary>The model shapes and batch shapes <c>r1actors bench learner</c> measures.</summary>
+/// <summary>The model shapes and batch shapes <c>r1actors-bench learner</c> measures.</summary>
 public sealed record LearnerBenchCase(string Name, ModelConfig Config, int Groups, int GroupSize, int PromptTokens, int CompletionTokens, int MicroBatchSize, int Steps);
 
 public static class LearnerBenchModels

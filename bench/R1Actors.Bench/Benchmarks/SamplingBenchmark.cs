@@ -4,10 +4,10 @@ using R1Actors.Policy.Sampling;
 using R1Actors.Policy.Settings;
 using static TorchSharp.torch;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>
-/// What <c>r1actors bench sampling</c> measures: the machine's own float32 matmul rate (the ceiling), and
+/// What <c>r1actors-bench sampling</c> measures: the machine's own float32 matmul rate (the ceiling), and
 /// for a model and workload the generated tokens per second and the useful GFLOP/s they amount to — FLOPs
 /// counted from the model shape: each prompt read once, each generated token at its context length.
 /// </summary>

@@ -8,10 +8,10 @@ using R1Actors.Training.Loss;
 using R1Actors.Training.Optimization;
 using static TorchSharp.torch;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>
-/// <c>r1actors bench learner</c>: full learner steps (forward, backward, AdamW, weight publication) on
+/// <c>r1actors-bench learner</c>: full learner steps (forward, backward, AdamW, weight publication) on
 /// synthetic scored groups, for the demo's tiny policy and a Qwen2.5-0.5B-shaped one, reported as trained
 /// completion tokens/s and achieved model GFLOP/s against the matmul ceiling measured in the same run.
 /// Weights are random: speed does not depend on their values.

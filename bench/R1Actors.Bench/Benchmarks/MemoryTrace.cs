@@ -1,7 +1,7 @@
 using System.Globalization;
 using R1Actors.Hosting;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>The daemon's memory right after one learner step, from the step's event (sampled in the daemon itself).</summary>
 public sealed record StepMemory(long Step, double ElapsedSeconds, long ResidentBytes, long ManagedCommittedBytes);

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using NativeMemory = R1Actors.Hosting.NativeMemory;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>
-/// How <c>r1actors bench memory</c> sets up one child daemon's allocator: the environment it starts with and the
+/// How <c>r1actors-bench memory</c> sets up one child daemon's allocator: the environment it starts with and the
 /// <c>r1.torch.malloc-mmap-threshold</c> it runs with. Every variant starts from the bench's own environment with
 /// the allocator variables removed, so the variants differ only in what they set.
 /// </summary>

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using R1Actors.Benchmarks;
+using R1Actors.Bench.Benchmarks;
 using R1Actors.Hosting;
+using R1Actors.Tests;
 
-namespace R1Actors.Tests.Benchmarks;
+namespace R1Actors.Bench.Tests.Benchmarks;
 
 public class MemoryBenchTests
 {
@@ -107,7 +108,7 @@ public class MemoryBenchTests
         Assert.Contains($"{NativeMemory.ThresholdVariable}={AllocatorVariant.MakefileMmapThreshold} ", runtimeEnvironment, StringComparison.Ordinal);
         Assert.Contains("LD_PRELOAD=$(JEMALLOC)", runtimeEnvironment, StringComparison.Ordinal);
         Assert.Contains($"JEMALLOC := {AllocatorVariant.JemallocPath}", makefile);
-        Assert.Contains(makefile, l => l.Contains("$(RUNTIME_ENV) $(R1) bench memory", StringComparison.Ordinal));
+        Assert.Contains(makefile, l => l.Contains("$(RUNTIME_ENV) $(BENCH) memory", StringComparison.Ordinal));
     }
 
     [Fact]

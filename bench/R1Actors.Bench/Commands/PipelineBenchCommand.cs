@@ -1,17 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
-using R1Actors.Benchmarks;
 using Akka.Configuration;
+using R1Actors.Bench.Benchmarks;
 using R1Actors.Cli;
 using R1Actors.Logging;
-using R1Actors.Pipeline.Benchmarks;
 using R1Actors.Pipeline.Graph;
 using Serilog;
 
-namespace R1Actors.Commands.Bench;
+namespace R1Actors.Bench.Commands;
 
 /// <summary>
-/// <c>r1actors bench pipeline</c>: the actor pipeline over simulated devices (a device is a sampler whose cost
+/// <c>r1actors-bench pipeline</c>: the actor pipeline over simulated devices (a device is a sampler whose cost
 /// per batch is a parameter), so the figures measure the actor logic, not a model.
 /// </summary>
 public static class PipelineBenchCommand

@@ -3,7 +3,7 @@ using System.Globalization;
 using R1Actors.Hosting;
 using R1Actors.Reporting;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>What the memory bench asks of each child daemon.</summary>
 /// <param name="ConfigFile">The configuration it trains (the embedded default: hocon/default.conf).</param>
@@ -110,11 +110,14 @@ public sealed class DaemonUnderTest(DaemonRunSpec spec, TextWriter progress)
         return start;
     }
 
-    /// <summary>The r1actors apphost beside this assembly, or <c>dotnet r1actors.dll</c> where there is none.</summary>
+    /// <summary>
+    /// The r1actors apphost beside this assembly (the bench references the daemon's project, so the build puts
+    /// it there), or <c>dotnet r1actors.dll</c> where there is none.
+    /// </summary>
     private static (string File, string[] Leading) Launcher()
     {
         var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "r1actors.exe" : "r1actors");
-        return File.Exists(apphost) ? (apphost, []) : ("dotnet", [typeof(DaemonUnderTest).Assembly.Location]);
+        return File.Exists(apphost) ? (apphost, []) : ("dotnet", [typeof(R1Actors.Program).Assembly.Location]);
     }
 
     private async Task<List<TimelineMemory>> SampleUntilExitAsync(

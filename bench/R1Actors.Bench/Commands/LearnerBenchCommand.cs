@@ -1,10 +1,10 @@
 using System.CommandLine;
-using R1Actors.Benchmarks;
+using R1Actors.Bench.Benchmarks;
 using R1Actors.Cli;
 
-namespace R1Actors.Commands.Bench;
+namespace R1Actors.Bench.Commands;
 
-/// <summary><c>r1actors bench learner</c>.</summary>
+/// <summary><c>r1actors-bench learner</c>.</summary>
 public static class LearnerBenchCommand
 {
     private static readonly string[] ModelNames = ["tiny", "qwen2.5-0.5b"];

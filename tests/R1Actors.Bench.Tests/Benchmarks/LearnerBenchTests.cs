@@ -1,7 +1,7 @@
 using System.Text.Json;
-using R1Actors.Benchmarks;
+using R1Actors.Bench.Benchmarks;
 
-namespace R1Actors.Tests.Benchmarks;
+namespace R1Actors.Bench.Tests.Benchmarks;
 
 public class LearnerBenchTests
 {

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using R1Actors.Benchmarks;
+using R1Actors.Bench.Benchmarks;
 using R1Actors.Cli;
 
-namespace R1Actors.Commands.Bench;
+namespace R1Actors.Bench.Commands;
 
-/// <summary><c>r1actors bench memory</c>.</summary>
+/// <summary><c>r1actors-bench memory</c>.</summary>
 public static class MemoryBenchCommand
 {
     public static Command Create()

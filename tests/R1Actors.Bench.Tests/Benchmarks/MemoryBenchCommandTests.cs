@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
-using R1Actors.Benchmarks;
+using R1Actors.Bench.Benchmarks;
 using R1Actors.Cli;
+using R1Actors.Tests;
 
-namespace R1Actors.Tests.Benchmarks;
+namespace R1Actors.Bench.Tests.Benchmarks;
 
-/// <summary><c>r1actors bench memory</c> as a user runs it: the built executable, from the repository root.</summary>
+/// <summary><c>r1actors-bench memory</c> as a user runs it: the built executable, from the repository root.</summary>
 public sealed class MemoryBenchCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("r1-bench-memory-").FullName;
@@ -15,8 +16,8 @@ public sealed class MemoryBenchCommandTests : IDisposable
     [Fact]
     public void The_bench_runs_a_child_daemon_per_allocator_and_ends_with_the_figures_as_json_and_the_curves_as_csv()
     {
-        var run = BuiltExecutable.Run(RepositoryPaths.Root, TimeSpan.FromMinutes(4),
-            "bench", "memory", "--steps", "12", "--early-step", "4", "--window", "4", "--allocators", "make-run", "glibc-mallopt", "--out", _dir);
+        var run = BuiltExecutable.Run(BuiltExecutable.Bench, RepositoryPaths.Root, TimeSpan.FromMinutes(4),
+            "memory", "--steps", "12", "--early-step", "4", "--window", "4", "--allocators", "make-run", "glibc-mallopt", "--out", _dir);
 
         Assert.True(run.ExitCode == ExitCodes.Success, $"exit code {run.ExitCode}\n{run.Stdout}\n{run.Stderr}");
         using var json = JsonDocument.Parse(run.LastLine);
@@ -58,7 +59,7 @@ public sealed class MemoryBenchCommandTests : IDisposable
     {
         var output = Path.Combine(_dir, "out");
 
-        var run = BuiltExecutable.Run(RepositoryPaths.Root, TimeSpan.FromMinutes(1), ["bench", "memory", .. options, "--out", output]);
+        var run = BuiltExecutable.Run(BuiltExecutable.Bench, RepositoryPaths.Root, TimeSpan.FromMinutes(1), ["memory", .. options, "--out", output]);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains(message, run.Stderr, StringComparison.Ordinal);
@@ -68,7 +69,7 @@ public sealed class MemoryBenchCommandTests : IDisposable
     [Fact]
     public void Outside_the_repository_the_default_configuration_is_missing_and_the_error_says_where_to_run()
     {
-        var run = BuiltExecutable.Run(_dir, TimeSpan.FromMinutes(1), "bench", "memory");
+        var run = BuiltExecutable.Run(BuiltExecutable.Bench, _dir, TimeSpan.FromMinutes(1), "memory");
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("--config: hocon/default.conf does not exist (run from the repository root, or give the path)", run.Stderr, StringComparison.Ordinal);

@@ -4,10 +4,10 @@ using R1Actors.Rewards;
 using R1Actors.Rewards.Code;
 using R1Actors.Rewards.MathAnswers;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <summary>
-/// <c>r1actors bench verifiers</c>: math verifications per second on one core over a realistic mix of
+/// <c>r1actors-bench verifiers</c>: math verifications per second on one core over a realistic mix of
 /// completions (GSM8K integers, MATH fractions, roots, expressions, intervals, tuples; right and wrong;
 /// short and long reasoning), sandboxed Python runs per second with two at a time for a trivial program,
 /// and the latency one sandboxed run adds over a bare <c>python3 -c pass</c>.

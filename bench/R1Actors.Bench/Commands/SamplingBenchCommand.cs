@@ -1,14 +1,14 @@
 using System.CommandLine;
-using R1Actors.Benchmarks;
+using R1Actors.Bench.Benchmarks;
 using R1Actors.Cli;
 using R1Actors.Policy;
 using R1Actors.Policy.Model;
 using static TorchSharp.torch;
 
-namespace R1Actors.Commands.Bench;
+namespace R1Actors.Bench.Commands;
 
 /// <summary>
-/// <c>r1actors bench sampling</c>: KV cache against recomputation at 256 new tokens, tokens/s and achieved
+/// <c>r1actors-bench sampling</c>: KV cache against recomputation at 256 new tokens, tokens/s and achieved
 /// GFLOP/s for the tiny demo model and a randomly initialised Qwen2.5-0.5B-shaped model against this machine's
 /// matmul ceiling measured in the same run, and resident memory over 1,000 generate calls.
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace R1Actors.Benchmarks;
+namespace R1Actors.Bench.Benchmarks;
 
 /// <param name="Daemon">What each child daemon runs.</param>
 /// <param name="EarlyStep">The step whose resident size the last step is compared with (the issue: 100).</param>
@@ -10,7 +10,7 @@ namespace R1Actors.Benchmarks;
 public sealed record MemoryBenchOptions(DaemonRunSpec Daemon, long EarlyStep, int Window, IReadOnlyList<AllocatorVariant> Variants, string OutputFolder);
 
 /// <summary>
-/// <c>r1actors bench memory</c>: a daemon that runs for days must not grow. Runs the embedded default for 1,000 learner
+/// <c>r1actors-bench memory</c>: a daemon that runs for days must not grow. Runs the embedded default for 1,000 learner
 /// steps in a child daemon per allocator set-up and compares resident memory after 1,000 steps with that after 100
 /// against the issue's bar (within 5 %). The bar is judged on the configuration <c>make run</c> uses (the first
 /// variant when make-run is not among them); the others are there to show what the allocator does.

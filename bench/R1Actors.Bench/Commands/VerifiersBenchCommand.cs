@@ -1,11 +1,11 @@
 using System.CommandLine;
-using R1Actors.Benchmarks;
+using R1Actors.Bench.Benchmarks;
 using R1Actors.Cli;
 using R1Actors.Configuration;
 
-namespace R1Actors.Commands.Bench;
+namespace R1Actors.Bench.Commands;
 
-/// <summary><c>r1actors bench verifiers</c>: see <see cref="VerifierBench"/>.</summary>
+/// <summary><c>r1actors-bench verifiers</c>: see <see cref="VerifierBench"/>.</summary>
 public static class VerifiersBenchCommand
 {
     public static Command Create()

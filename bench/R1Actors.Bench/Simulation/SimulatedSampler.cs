@@ -1,7 +1,8 @@
 using System.Text.Json;
+using R1Actors.Pipeline;
 using R1Actors.Pipeline.Contracts;
 
-namespace R1Actors.Pipeline.Simulation;
+namespace R1Actors.Bench.Simulation;
 
 /// <summary>What a simulated device costs: per <c>Generate</c> call, per prompt in it, and per weights load.</summary>
 public sealed record SimulatedDeviceCosts(TimeSpan PerBatch, TimeSpan PerPrompt, TimeSpan WeightLoad)
