@@ -53,11 +53,24 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
         catch (Exception e)
         {
-            Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
-                .Error(e, "Run stopped ({StopReason}): {Reason}; a restart resumes from the newest complete checkpoint", "Failed", e.Message);
+            LogFailure(CommandFailure.Of(e));
             throw;
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The RunStopped event of a failed run. A fault may pass with a restart, which resumes from the newest complete
+    /// checkpoint; a configuration or data mistake will not, and the command prints it as one line on stderr, so here
+    /// it is a warning without a stack trace.
+    /// </summary>
+    private static void LogFailure(CommandFailure failure)
+    {
+        var stopped = Log.ForContext(EventKinds.Property, EventKinds.RunStopped);
+        if (failure.ExitCode == ExitCodes.Usage)
+            stopped.Warning("Run stopped ({StopReason}): {Reason}", "Misconfigured", failure.Message);
+        else
+            stopped.Error(failure.Cause, "Run stopped ({StopReason}): {Reason}; a restart resumes from the newest complete checkpoint", "Failed", failure.Cause.Message);
     }
 
     /// <summary>Everything between start-up and the end of the run; the time budget counts from the start of the pipeline on.</summary>
@@ -65,12 +78,13 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
     {
         var s = context.Settings;
         var training = await PromptSources.LoadAsync(s.Data, DataSplit.Training, Log, stopRequested).ConfigureAwait(false);
-        var heldOut = await HeldOutPrompts(stopRequested).ConfigureAwait(false);
+        var heldOutSet = await HeldOutPrompts(stopRequested).ConfigureAwait(false);
+        var heldOut = heldOutSet.Prompts;
         var model = s.Model with { Path = BaseModelFolder() };
         await using var rewards = RewardDispatcher.Create(s.Rewards, time);
-        if (HasCodeTasks(training))
+        if (TaskKindCheck.Run(rewards, context.Source, training.TaskKinds, heldOutSet.TaskKinds) is { } isolation)
             Log.Information("Code sandbox ready: isolation {SandboxIsolation}, at most {SandboxConcurrency} programs at once",
-                rewards.StartSandbox(), s.Rewards.Code.MaxConcurrency);
+                isolation, s.Rewards.Code.MaxConcurrency);
         using var session = LearnerSession.Open(s.Training, model.Path, context.RunDirectory, s.Sampling.Options.Temperature, Log, time);
         var resumed = LearnerPort.ResumedProgress(session);
         if (resumed is not null)
@@ -149,12 +163,12 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
     }
 
-    private async Task<IReadOnlyList<Prompt>> HeldOutPrompts(CancellationToken cancellationToken)
+    private async Task<HeldOutSet> HeldOutPrompts(CancellationToken cancellationToken)
     {
         var s = context.Settings;
         if (!s.Eval.BeforeTraining && !s.Eval.AfterTraining && s.Eval.EverySteps == 0)
-            return [];
-        return (await HeldOutSet.LoadAsync(s, Log, cancellationToken).ConfigureAwait(false)).Prompts;
+            return HeldOutSet.None;
+        return await HeldOutSet.LoadAsync(s, Log, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The configured model folder, or (r1.model.path empty) a freshly initialised tiny model saved in the run folder.</summary>
@@ -174,7 +188,4 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
         return folder;
     }
-
-    private static bool HasCodeTasks(IPromptDataset training) =>
-        Enumerable.Range(0, (int)Math.Min(training.Count, 1000)).Any(i => training.Get(i).Task.Kind == "code");
 }
