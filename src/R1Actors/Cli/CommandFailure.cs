@@ -51,8 +51,9 @@ public sealed record CommandFailure(int ExitCode, string Message, Exception Caus
     private static string Describe(Exception mistake) => mistake switch
     {
         SettingsException => $"Configuration error: {mistake.Message}",
-        ModelFormatException or TokenizerFormatException =>
-            $"Model folder error: {mistake.Message} (the folder is r1.model.path's, or a checkpoint of the run; point r1.model.path at a complete Hugging Face model folder)",
+        ModelFormatException or TokenizerFormatException => mistake.Message.Contains("r1.model", StringComparison.Ordinal)
+            ? $"Model folder error: {mistake.Message}"
+            : $"Model folder error: {mistake.Message} (r1.model.path names the model folder: point it at a complete Hugging Face model folder)",
         _ => mistake.Message,
     };
 

@@ -144,6 +144,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
                 new LearnerPort(session),
                 DynamicSamplingFilter.For(s.Training, s.Pipeline.GroupsPerStep)),
             Resume = resumed,
+            ResumeSource = session.ResumedFrom is { } checkpoint ? Path.Combine(checkpoint.Path, Training.Checkpoints.TrainerState.FileName) : "the checkpoint",
             Log = Log,
             Time = time,
             OnStep = report =>
@@ -171,6 +172,18 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         return await HeldOutSet.LoadAsync(s, Log, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A run folder's tiny base model (and so its checkpoints) was made by r1.model.tiny as it was then: it must still say so.</summary>
+    private void CheckTinyShape(string folder)
+    {
+        var made = Policy.Checkpoints.ModelFolder.ReadConfig(folder);
+        var configured = TinyModels.Config(context.Settings.Model.Tiny, made.VocabSize, made.EosTokenIds.FirstOrDefault(), made.PadTokenId ?? 0);
+        if (configured.ShapeDifference(made) is { } difference)
+        {
+            throw new Configuration.ConfigurationException("r1.model.tiny", context.Source.OriginOf("r1.model.tiny"),
+                $"the run folder's base model {Path.Combine(folder, "config.json")} was made with other sizes ({difference}, configured vs made); set r1.model.tiny back, or start a new run with another --run-dir");
+        }
+    }
+
     /// <summary>The configured model folder, or (r1.model.path empty) a freshly initialised tiny model saved in the run folder.</summary>
     private string BaseModelFolder()
     {
@@ -178,7 +191,9 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         if (s.Model.Path.Length > 0)
             return s.Model.Path;
         var folder = Path.Combine(context.RunDirectory, "base-model");
-        if (!File.Exists(Path.Combine(folder, "config.json")))
+        if (File.Exists(Path.Combine(folder, "config.json")))
+            CheckTinyShape(folder);
+        else
         {
             using var replica = PolicyReplica.Load(s.Model, s.Tokenizer, "cpu");
             Directory.CreateDirectory(folder);
