@@ -153,6 +153,8 @@ public sealed class CountingDataset(IPromptDataset inner) : IPromptDataset
 
     public int Count => inner.Count;
 
+    public IReadOnlyDictionary<string, string> KindsPresent => inner.KindsPresent;
+
     public Prompt Get(int index)
     {
         Interlocked.Increment(ref _reads);

@@ -14,7 +14,7 @@ public sealed record CountdownOptions(int Count, int MinNumbers, int MaxNumbers,
 /// whose result falls outside [min-target, max-target] are redrawn.
 /// </summary>
 public sealed class CountdownGenerator(CountdownOptions options, ulong seed, HeldOutPartition partition, DataSplit split)
-    : GeneratedDataset(TaskKinds.Countdown, options.Count, seed, partition, split)
+    : GeneratedDataset("countdown", TaskKinds.Countdown, options.Count, seed, partition, split)
 {
     private const int MaxAttempts = 10_000;
 

@@ -18,7 +18,8 @@ public abstract class GeneratedDataset : IPromptDataset
     private readonly HeldOutPartition _partition;
     private readonly DataSplit _split;
 
-    protected GeneratedDataset(string name, int count, ulong seed, HeldOutPartition partition, DataSplit split)
+    /// <param name="taskKind">The kind of every problem the generator makes.</param>
+    protected GeneratedDataset(string name, string taskKind, int count, ulong seed, HeldOutPartition partition, DataSplit split)
     {
         if (split == DataSplit.HeldOut && count > 0 && partition.HeldOutFraction <= 0)
             throw new ArgumentException($"{name}: a held-out split needs a held-out fraction above 0", nameof(partition));
@@ -28,6 +29,7 @@ public abstract class GeneratedDataset : IPromptDataset
         _partition = partition;
         _split = split;
         Description = $"{name} generator ({(split == DataSplit.Training ? "training" : "held-out")}, {count} problems, seed {seed})";
+        KindsPresent = new Dictionary<string, string>(StringComparer.Ordinal) { [taskKind] = $"the {name} generator (r1.data.source)" };
     }
 
     public string Name { get; }
@@ -35,6 +37,8 @@ public abstract class GeneratedDataset : IPromptDataset
     public string Description { get; }
 
     public int Count { get; }
+
+    public IReadOnlyDictionary<string, string> KindsPresent { get; }
 
     public Prompt Get(int index)
     {

@@ -62,5 +62,8 @@ public sealed class PartitionedDataset : IPromptDataset
 
     public int Count => _indices.Length;
 
+    /// <summary>The kinds of the whole inner dataset: the training and held-out splits together hold every one of them.</summary>
+    public IReadOnlyDictionary<string, string> KindsPresent => _inner.KindsPresent;
+
     public Prompt Get(int index) => _inner.Get(_indices[index]);
 }

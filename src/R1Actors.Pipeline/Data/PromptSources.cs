@@ -87,7 +87,7 @@ public static class PromptSources
             log.Warning("{DroppedPrompts} training prompts also appear in {HeldOutFilesKey} and were left out of training", training.Count - kept.Count, HeldOutFilesKey);
         if (kept.Count == 0)
             throw new SettingsException(FilesKey, $"every prompt of {string.Join(", ", settings.Files)} also appears in {HeldOutFilesKey}: nothing is left to train on");
-        return new InMemoryPromptDataset($"{training.Description}, without the held-out files' prompts", kept);
+        return new InMemoryPromptDataset($"{training.Description}, without the held-out files' prompts", kept, training.KindsPresent);
     }
 
     /// <summary>All configured files in order, as one dataset; fails when none of them yields a prompt.</summary>
@@ -111,6 +111,6 @@ public static class PromptSources
         if (prompts.Count == 0)
             throw new SettingsException(key,
                 $"no usable prompt in {string.Join(", ", files)} ({skips.Count} records skipped; the warnings above give each reason; check r1.data.fields and r1.data.task-fields)");
-        return new InMemoryPromptDataset($"{files.Count} file(s), {prompts.Count} prompts", prompts);
+        return new InMemoryPromptDataset($"{files.Count} file(s), {prompts.Count} prompts", prompts, skips.KindsPresent);
     }
 }

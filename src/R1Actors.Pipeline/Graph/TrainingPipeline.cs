@@ -34,6 +34,9 @@ public sealed record PipelineRun
     /// <summary>Where to continue from (the checkpoint's trainer state); null starts at the first prompt.</summary>
     public PipelineProgress? Resume { get; init; }
 
+    /// <summary>Where <see cref="Resume"/> was read from (the checkpoint's trainer_state.json), named when it does not fit the data.</summary>
+    public string ResumeSource { get; init; } = "the checkpoint";
+
     public ILogger Log { get; init; } = Serilog.Log.Logger;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -108,11 +111,11 @@ public static class TrainingPipeline
         if (run.Resume is not { } resume)
             return new PipelineProgress(0, learnerVersion, new PromptCursor(0, 0), [], run.Prompts.Count, run.Prompts.DataSeed, run.Settings.Seed);
         if (resume.DatasetCount != run.Prompts.Count)
-            throw new SettingsException("r1.data", $"the checkpoint was written for {resume.DatasetCount} prompts but the data now holds {run.Prompts.Count}; its cursor would point at other prompts. Restore the data or start a new run");
+            throw new SettingsException("r1.data", $"{run.ResumeSource} was written for {resume.DatasetCount} prompts but the data now holds {run.Prompts.Count}; its cursor would point at other prompts. Restore the data or start a new run");
         if (resume.DataSeed != run.Prompts.DataSeed)
-            throw new SettingsException("r1.data.seed", $"the checkpoint was written with seed {resume.DataSeed}, the config says {run.Prompts.DataSeed}; the epoch order would change. Use {resume.DataSeed} to resume");
+            throw new SettingsException("r1.data.seed", $"{run.ResumeSource} was written with seed {resume.DataSeed}, the config says {run.Prompts.DataSeed}; the epoch order would change. Use {resume.DataSeed} to resume");
         if (resume.RunSeed != run.Settings.Seed)
-            throw new SettingsException("r1.run.seed", $"the checkpoint was written with seed {resume.RunSeed}, the config says {run.Settings.Seed}. Use {resume.RunSeed} to resume");
+            throw new SettingsException("r1.run.seed", $"{run.ResumeSource} was written with seed {resume.RunSeed}, the config says {run.Settings.Seed}. Use {resume.RunSeed} to resume");
         if (resume.PolicyVersion != learnerVersion)
             throw new InvalidOperationException($"the trainer state is at v{resume.PolicyVersion} but the learner loaded v{learnerVersion}; they come from different checkpoints");
         return resume;

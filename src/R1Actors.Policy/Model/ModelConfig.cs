@@ -61,6 +61,23 @@ public sealed record ModelConfig
         }
     }
 
+    /// <summary>
+    /// The config.json keys whose values make <paramref name="other"/>'s weights a different shape from this one's
+    /// (<c>hidden_size 128 vs 64</c>: this config's value first), or null when a checkpoint of one loads as the other.
+    /// </summary>
+    public string? ShapeDifference(ModelConfig other)
+    {
+        (string Key, object Mine, object Theirs)[] keys =
+        [
+            ("model_type", Family.ModelType, other.Family.ModelType), ("vocab_size", VocabSize, other.VocabSize),
+            ("hidden_size", HiddenSize, other.HiddenSize), ("intermediate_size", IntermediateSize, other.IntermediateSize),
+            ("num_hidden_layers", NumHiddenLayers, other.NumHiddenLayers), ("num_attention_heads", NumAttentionHeads, other.NumAttentionHeads),
+            ("num_key_value_heads", NumKeyValueHeads, other.NumKeyValueHeads), ("head_dim", HeadDim, other.HeadDim),
+        ];
+        var differences = keys.Where(k => !k.Mine.Equals(k.Theirs)).Select(k => $"{k.Key} {k.Mine} vs {k.Theirs}").ToList();
+        return differences.Count == 0 ? null : string.Join(", ", differences);
+    }
+
     /// <summary>Number of parameters (tied embeddings counted once).</summary>
     public long ParameterCount()
     {

@@ -51,6 +51,8 @@ public sealed class LearnerSession : IDisposable
             settings.Checkpoint.VerifyHashes, log, time) { CompanionFiles = ModelFolder.CompanionFiles(baseModelFolder) };
         store.RemovePartialSaves();
         var latest = store.Latest();
+        if (latest is not null)
+            CheckSameShape(latest.Path, baseModelFolder);
         var policy = ModelFolder.Load(latest?.Path ?? baseModelFolder, settings.TorchDevice, settings.WeightType);
         CausalLanguageModel? reference = null;
         Learner? learner = null;
@@ -70,6 +72,17 @@ public sealed class LearnerSession : IDisposable
             policy.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A checkpoint resumes only onto the model it was trained from: another shape is a configuration mistake.</summary>
+    /// <exception cref="ModelFormatException">The checkpoint's config.json and the base model's differ in shape.</exception>
+    private static void CheckSameShape(string checkpoint, string baseModelFolder)
+    {
+        if (ModelFolder.ReadConfig(checkpoint).ShapeDifference(ModelFolder.ReadConfig(baseModelFolder)) is not { } difference)
+            return;
+        throw new ModelFormatException(
+            $"{Path.Combine(checkpoint, ModelFolder.ConfigFile)} does not match the base model {Path.Combine(baseModelFolder, ModelFolder.ConfigFile)} " +
+            $"({difference}): the run was trained from another model; set r1.model.path (or r1.model.tiny) back to it, or start a new run with another --run-dir");
     }
 
     /// <summary>One learner step (see <see cref="Learner.Train"/>).</summary>

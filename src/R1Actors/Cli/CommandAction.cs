@@ -1,10 +1,8 @@
-using R1Actors.Configuration;
-
 namespace R1Actors.Cli;
 
 /// <summary>
-/// Runs a command body and maps its outcome to an exit code: a configuration mistake is reported on
-/// stderr with exit code 2, any other failure with exit code 1, cancellation (Ctrl+C) with 130.
+/// Runs a command body and maps its outcome to an exit code by <see cref="CommandFailure"/>: a configuration or data
+/// mistake is one line on stderr with exit code 2, any other failure exit code 1, cancellation (Ctrl+C) 130.
 /// </summary>
 public static class CommandAction
 {
@@ -14,26 +12,12 @@ public static class CommandAction
         {
             return body();
         }
-        catch (SettingsException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return ExitCodes.Usage;
-        }
-        catch (UsageException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return ExitCodes.Usage;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("cancelled");
-            return 130;
-        }
         catch (Exception e)
         {
-            Serilog.Log.Fatal(e, "{Command} failed: {Reason}", Environment.GetCommandLineArgs().ElementAtOrDefault(1), e.Message);
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failure;
+            var failure = CommandFailure.Of(e);
+            if (failure.IsFault)
+                Serilog.Log.Fatal(failure.Cause, "{Command} failed: {Reason}", Environment.GetCommandLineArgs().ElementAtOrDefault(1), failure.Cause.Message);
+            return failure.Report();
         }
         finally
         {

@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>The command line or the configuration is wrong; nothing was run.</summary>
     public const int Usage = 2;
+
+    /// <summary>Cancelled (Ctrl+C) before the work could stop cleanly: 128 + SIGINT, as shells report it.</summary>
+    public const int Cancelled = 130;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using R1Actors.Cli;
+using R1Actors.Daemon;
 using R1Actors.Evaluation;
 using R1Actors.Policy;
 using R1Actors.Rewards;
@@ -36,19 +37,18 @@ public static class EvalCommand
             var k = parse.GetValue(ks) is { Length: > 0 } given ? given : [.. s.Eval.K];
             if (n < 1 || k.Any(v => v < 1 || v > n))
                 throw new UsageException($"--k values must lie between 1 and the number of samples ({n})");
-            return Evaluate(s, n, k).GetAwaiter().GetResult();
+            return Evaluate(s, context.Source, n, k).GetAwaiter().GetResult();
         }));
         return command;
     }
 
-    private static async Task<int> Evaluate(Configuration.R1Settings s, int samples, IReadOnlyList<int> ks)
+    private static async Task<int> Evaluate(Configuration.R1Settings s, Configuration.ConfigSource source, int samples, IReadOnlyList<int> ks)
     {
         Log.Information("Torch: {TorchRuntime}", TorchRuntime.Configure(s.Torch.EffectiveThreads));
         var heldOut = await HeldOutSet.LoadAsync(s, Log.Logger, CancellationToken.None);
         var prompts = heldOut.Prompts;
         await using var rewards = RewardDispatcher.Create(s.Rewards);
-        if (prompts.Any(p => p.Task.Kind == TaskKinds.Code))
-            rewards.StartSandbox();
+        TaskKindCheck.Run(rewards, source, heldOut.KindsPresent);
         using var replica = PolicyReplica.Load(s.Model, s.Tokenizer, s.Training.Device);
         var result = await PolicyEvaluator.EvaluateAsync(replica, prompts, samples, ks, s.Sampling.Options, rewards, s.Eval.Seed,
             s.Eval.PromptsPerBatch, CancellationToken.None);

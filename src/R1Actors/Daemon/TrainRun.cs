@@ -53,11 +53,24 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
         catch (Exception e)
         {
-            Log.ForContext(EventKinds.Property, EventKinds.RunStopped)
-                .Error(e, "Run stopped ({StopReason}): {Reason}; a restart resumes from the newest complete checkpoint", "Failed", e.Message);
+            LogFailure(CommandFailure.Of(e));
             throw;
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The RunStopped event of a failed run. A fault may pass with a restart, which resumes from the newest complete
+    /// checkpoint; a configuration or data mistake will not, and the command prints it as one line on stderr, so here
+    /// it is a warning without a stack trace.
+    /// </summary>
+    private static void LogFailure(CommandFailure failure)
+    {
+        var stopped = Log.ForContext(EventKinds.Property, EventKinds.RunStopped);
+        if (failure.ExitCode == ExitCodes.Usage)
+            stopped.Warning("Run stopped ({StopReason}): {Reason}", "Misconfigured", failure.Message);
+        else
+            stopped.Error(failure.Cause, "Run stopped ({StopReason}): {Reason}; a restart resumes from the newest complete checkpoint", "Failed", failure.Cause.Message);
     }
 
     /// <summary>Everything between start-up and the end of the run; the time budget counts from the start of the pipeline on.</summary>
@@ -65,12 +78,13 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
     {
         var s = context.Settings;
         var training = await PromptSources.LoadAsync(s.Data, DataSplit.Training, Log, stopRequested).ConfigureAwait(false);
-        var heldOut = await HeldOutPrompts(stopRequested).ConfigureAwait(false);
+        var heldOutSet = await HeldOutPrompts(stopRequested).ConfigureAwait(false);
+        var heldOut = heldOutSet.Prompts;
         var model = s.Model with { Path = BaseModelFolder() };
         await using var rewards = RewardDispatcher.Create(s.Rewards, time);
-        if (HasCodeTasks(training))
+        if (TaskKindCheck.Run(rewards, context.Source, training.KindsPresent, heldOutSet.KindsPresent) is { } isolation)
             Log.Information("Code sandbox ready: isolation {SandboxIsolation}, at most {SandboxConcurrency} programs at once",
-                rewards.StartSandbox(), s.Rewards.Code.MaxConcurrency);
+                isolation, s.Rewards.Code.MaxConcurrency);
         using var session = LearnerSession.Open(s.Training, model.Path, context.RunDirectory, s.Sampling.Options.Temperature, Log, time);
         var resumed = LearnerPort.ResumedProgress(session);
         if (resumed is not null)
@@ -129,6 +143,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
                 rewards,
                 new LearnerPort(session)) { Groups = TrainingStrategies.GroupFilter(s.Training.Algorithm) },
             Resume = resumed,
+            ResumeSource = session.ResumedFrom is { } checkpoint ? Path.Combine(checkpoint.Path, Training.Checkpoints.TrainerState.FileName) : "the checkpoint",
             Log = Log,
             Time = time,
             OnStep = report =>
@@ -148,12 +163,24 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
     }
 
-    private async Task<IReadOnlyList<Prompt>> HeldOutPrompts(CancellationToken cancellationToken)
+    private async Task<HeldOutSet> HeldOutPrompts(CancellationToken cancellationToken)
     {
         var s = context.Settings;
         if (!s.Eval.BeforeTraining && !s.Eval.AfterTraining && s.Eval.EverySteps == 0)
-            return [];
-        return (await HeldOutSet.LoadAsync(s, Log, cancellationToken).ConfigureAwait(false)).Prompts;
+            return HeldOutSet.None;
+        return await HeldOutSet.LoadAsync(s, Log, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A run folder's tiny base model (and so its checkpoints) was made by r1.model.tiny as it was then: it must still say so.</summary>
+    private void CheckTinyShape(string folder)
+    {
+        var made = Policy.Checkpoints.ModelFolder.ReadConfig(folder);
+        var configured = TinyModels.Config(context.Settings.Model.Tiny, made.VocabSize, made.EosTokenIds.FirstOrDefault(), made.PadTokenId ?? 0);
+        if (configured.ShapeDifference(made) is { } difference)
+        {
+            throw new SettingsException("r1.model.tiny", context.Source.OriginOf("r1.model.tiny"),
+                $"the run folder's base model {Path.Combine(folder, "config.json")} was made with other sizes ({difference}, configured vs made); set r1.model.tiny back, or start a new run with another --run-dir");
+        }
     }
 
     /// <summary>The configured model folder, or (r1.model.path empty) a freshly initialised tiny model saved in the run folder.</summary>
@@ -163,7 +190,9 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         if (s.Model.Path.Length > 0)
             return s.Model.Path;
         var folder = Path.Combine(context.RunDirectory, "base-model");
-        if (!File.Exists(Path.Combine(folder, "config.json")))
+        if (File.Exists(Path.Combine(folder, "config.json")))
+            CheckTinyShape(folder);
+        else
         {
             using var replica = PolicyReplica.Load(s.Model, s.Tokenizer, "cpu");
             Directory.CreateDirectory(folder);
@@ -173,7 +202,4 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
         return folder;
     }
-
-    private static bool HasCodeTasks(IPromptDataset training) =>
-        Enumerable.Range(0, (int)Math.Min(training.Count, 1000)).Any(i => training.Get(i).Task.Kind == "code");
 }

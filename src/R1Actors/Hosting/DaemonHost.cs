@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -8,11 +9,13 @@ namespace R1Actors.Hosting;
 /// Runs a long job as a hosted service (Microsoft.Extensions.Hosting), friendly to systemd
 /// (<c>Type=notify</c>: ready and stopping notifications, journal-friendly console). SIGTERM or SIGINT
 /// cancels the token the job receives; the job finishes what it is doing (the step in progress, a final
-/// checkpoint) and returns its exit code, which becomes the process's.
+/// checkpoint) and returns its exit code, which becomes the process's. A job that throws stops the host, and
+/// its exception is rethrown from <see cref="Run"/> as it was, so the command reports it the way it reports an
+/// error found before the host started (<see cref="Cli.CommandFailure"/>).
 /// </summary>
 public static class DaemonHost
 {
-    /// <param name="job">The work; it must return promptly after its token is cancelled.</param>
+    /// <param name="job">The work; it must return promptly after its token is cancelled, and log its own end.</param>
     /// <param name="shutdownTimeout">How long a stop request waits for the job to finish.</param>
     public static int Run(Func<CancellationToken, Task<int>> job, TimeSpan shutdownTimeout)
     {
@@ -28,6 +31,7 @@ public static class DaemonHost
         var host = builder.Build();
         var service = host.Services.GetRequiredService<JobService>();
         host.Run();   // disposes the host when it returns
+        service.Failure?.Throw();
         return service.ExitCode;
     }
 
@@ -37,6 +41,9 @@ public static class DaemonHost
 
         public int ExitCode { get; private set; } = Cli.ExitCodes.Failure;
 
+        /// <summary>What the job threw, kept with its stack trace for <see cref="Run"/> to rethrow.</summary>
+        public ExceptionDispatchInfo? Failure { get; private set; }
+
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             try
@@ -44,15 +51,9 @@ public static class DaemonHost
                 await Task.Yield();
                 ExitCode = await job.Body(stoppingToken);
             }
-            catch (SettingsException e)
-            {
-                Log.Error("{Reason}", e.Message);
-                ExitCode = Cli.ExitCodes.Usage;
-            }
             catch (Exception e)
             {
-                Log.Fatal(e, "The daemon stopped on an error: {Reason}", e.Message);
-                ExitCode = Cli.ExitCodes.Failure;
+                Failure = ExceptionDispatchInfo.Capture(e);
             }
             finally
             {

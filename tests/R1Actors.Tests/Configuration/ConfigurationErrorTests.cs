@@ -114,18 +114,10 @@ public sealed class ConfigurationErrorTests : IDisposable
     public void A_configuration_error_exits_with_code_2_and_explains_itself_on_stderr()
     {
         var file = Write("r1.run.seed = -1\n");
-        var stderr = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(stderr);
-        try
-        {
-            var code = CommandAction.Run(() => { R1Settings.Load(file, []); return ExitCodes.Success; });
-            Assert.Equal(ExitCodes.Usage, code);
-        }
-        finally
-        {
-            Console.SetError(previous);
-        }
-        Assert.Contains($"{file} line 1, key 'r1.run.seed': expected a whole number >= 0, got -1", stderr.ToString());
+
+        var run = InProcessCommand.Capture(() => CommandAction.Run(() => { R1Settings.Load(file, []); return ExitCodes.Success; }));
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains($"{file} line 1, key 'r1.run.seed': expected a whole number >= 0, got -1", run.Stderr);
     }
 }

@@ -40,23 +40,12 @@ public sealed class PretrainAndEvalTests : IDisposable
     [Fact]
     public void The_shipped_base_model_is_weak_but_not_hopeless_and_eval_ends_with_json()
     {
-        var stdout = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(stdout);
-        int code;
-        try
-        {
-            code = RootCommandFactory.Run(["eval", "--model", RepositoryPaths.File("models", "tiny-adder"),
-                "--config", RepositoryPaths.File("hocon", "default.conf"), "--run-dir", _dir, "--samples", "4", "--k", "1", "4",
-                "--set", "r1.eval.max-prompts=200"]);
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
-        Assert.Equal(ExitCodes.Success, code);
-        var last = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        using var json = JsonDocument.Parse(last);
+        var run = InProcessCommand.Run("eval", "--model", RepositoryPaths.File("models", "tiny-adder"),
+            "--config", RepositoryPaths.File("hocon", "default.conf"), "--run-dir", _dir, "--samples", "4", "--k", "1", "4",
+            "--set", "r1.eval.max-prompts=200");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        using var json = JsonDocument.Parse(run.LastLine);
         var passAt1 = json.RootElement.GetProperty("pass@1").GetDouble();
         var passAt4 = json.RootElement.GetProperty("pass@4").GetDouble();
         Assert.Equal(200, json.RootElement.GetProperty("prompts").GetInt32());
