@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using R1Actors.Bench.Simulation;
+using R1Actors.Simulation;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Rewards;

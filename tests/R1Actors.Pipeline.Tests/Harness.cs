@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using R1Actors.Bench.Simulation;
+using R1Actors.Simulation;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Graph;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using NativeMemory = R1Actors.Hosting.NativeMemory;
+using R1Actors.Hosting;
 
 namespace R1Actors.Bench.Benchmarks;
 
@@ -16,7 +16,7 @@ public abstract class AllocatorVariant
     /// <summary>The mmap threshold the Makefile exports and reference.conf sets.</summary>
     public const int MakefileMmapThreshold = 131072;
 
-    private static readonly string[] AllocatorVariables = ["LD_PRELOAD", NativeMemory.ThresholdVariable, "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"];
+    private static readonly string[] AllocatorVariables = ["LD_PRELOAD", MallocTuning.ThresholdVariable, "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"];
 
     public abstract string Name { get; }
 
@@ -86,7 +86,7 @@ public sealed class MakeRunAllocator : AllocatorVariant
 
     protected override void Configure(IDictionary<string, string?> environment, ICollection<string> sets)
     {
-        environment[NativeMemory.ThresholdVariable] = MakefileMmapThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment[MallocTuning.ThresholdVariable] = MakefileMmapThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (File.Exists(JemallocPath))
             environment["LD_PRELOAD"] = JemallocPath;
     }
@@ -123,7 +123,7 @@ public sealed class GlibcEnvironmentAllocator : AllocatorVariant
 
     protected override void Configure(IDictionary<string, string?> environment, ICollection<string> sets)
     {
-        environment[NativeMemory.ThresholdVariable] = MakefileMmapThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment[MallocTuning.ThresholdVariable] = MakefileMmapThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
         sets.Add(ThresholdOff);
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
-using R1Actors.Bench.Simulation;
+using R1Actors.Simulation;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Graph;

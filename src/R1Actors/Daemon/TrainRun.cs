@@ -34,7 +34,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         var s = context.Settings;
         Log.ForContext(EventKinds.Property, EventKinds.RunStarted)
             .Information("Run {RunName} starting in {RunDirectory}; allocator: {Allocator}; torch: {TorchRuntime}",
-                s.Run.Name, context.RunDirectory, NativeMemory.Configure(s.Torch.MallocMmapThreshold), TorchRuntime.Configure(s.Torch.EffectiveThreads, s.Pipeline.Deterministic));
+                s.Run.Name, context.RunDirectory, MallocTuning.Configure(s.Torch.MallocMmapThreshold), TorchRuntime.Configure(s.Torch.EffectiveThreads, s.Pipeline.Deterministic));
         // Whatever draws from torch's default generator starts from the run seed; a resume restores its saved state.
         TorchSharp.torch.random.manual_seed(s.Run.Seed);
         using var stopNotice = stopRequested.Register(() =>

@@ -77,20 +77,20 @@ public class MemoryBenchTests
     {
         var (environment, sets) = Applied(new GlibcDefaultAllocator());
         Assert.False(environment.ContainsKey("LD_PRELOAD"));
-        Assert.False(environment.ContainsKey(NativeMemory.ThresholdVariable));
+        Assert.False(environment.ContainsKey(MallocTuning.ThresholdVariable));
         Assert.Equal(["r1.torch.malloc-mmap-threshold=0"], sets);
 
         (environment, sets) = Applied(new GlibcEnvironmentAllocator());
-        Assert.Equal("131072", environment[NativeMemory.ThresholdVariable]);
+        Assert.Equal("131072", environment[MallocTuning.ThresholdVariable]);
         Assert.False(environment.ContainsKey("LD_PRELOAD"));
         Assert.Equal(["r1.torch.malloc-mmap-threshold=0"], sets);
 
         (environment, sets) = Applied(new GlibcMalloptAllocator());
-        Assert.False(environment.ContainsKey(NativeMemory.ThresholdVariable));
+        Assert.False(environment.ContainsKey(MallocTuning.ThresholdVariable));
         Assert.Empty(sets);
 
         (environment, sets) = Applied(new MakeRunAllocator());   // the Makefile's RUNTIME_ENV
-        Assert.Equal("131072", environment[NativeMemory.ThresholdVariable]);
+        Assert.Equal("131072", environment[MallocTuning.ThresholdVariable]);
         Assert.Equal(File.Exists(AllocatorVariant.JemallocPath) ? AllocatorVariant.JemallocPath : null, environment.GetValueOrDefault("LD_PRELOAD"));
         Assert.Empty(sets);
 
@@ -105,7 +105,7 @@ public class MemoryBenchTests
         var makefile = File.ReadAllLines(RepositoryPaths.File("Makefile"));
         var runtimeEnvironment = Assert.Single(makefile, l => l.StartsWith("RUNTIME_ENV :=", StringComparison.Ordinal));
 
-        Assert.Contains($"{NativeMemory.ThresholdVariable}={AllocatorVariant.MakefileMmapThreshold} ", runtimeEnvironment, StringComparison.Ordinal);
+        Assert.Contains($"{MallocTuning.ThresholdVariable}={AllocatorVariant.MakefileMmapThreshold} ", runtimeEnvironment, StringComparison.Ordinal);
         Assert.Contains("LD_PRELOAD=$(JEMALLOC)", runtimeEnvironment, StringComparison.Ordinal);
         Assert.Contains($"JEMALLOC := {AllocatorVariant.JemallocPath}", makefile);
         Assert.Contains(makefile, l => l.Contains("$(RUNTIME_ENV) $(BENCH) memory", StringComparison.Ordinal));
@@ -129,7 +129,7 @@ public class MemoryBenchTests
         var environment = new Dictionary<string, string?>
         {
             ["LD_PRELOAD"] = "/somewhere/libother.so",
-            [NativeMemory.ThresholdVariable] = "4096",
+            [MallocTuning.ThresholdVariable] = "4096",
             ["HOME"] = "kept",
         };
         var sets = new List<string>();

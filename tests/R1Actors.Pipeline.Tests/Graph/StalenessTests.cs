@@ -1,4 +1,4 @@
-using R1Actors.Bench.Simulation;
+using R1Actors.Simulation;
 using R1Actors.Pipeline.Actors;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Graph;

@@ -1,4 +1,4 @@
-using R1Actors.Bench.Simulation;
+using R1Actors.Simulation;
 
 namespace R1Actors.Pipeline.Tests.Graph;
 

@@ -1,7 +1,6 @@
 using System.Reflection;
 using R1Actors.Cli;
 using R1Actors.Pipeline.Graph;
-using R1Actors.Pipeline.Settings;
 using R1Actors.Policy.Model;
 
 namespace R1Actors.Tests.Cli;
@@ -17,7 +16,7 @@ public sealed class CommandFailureTests
 
         Assert.Equal(ExitCodes.Usage, failure.ExitCode);
         Assert.IsType<SettingsException>(failure.Cause);
-        Assert.StartsWith("Configuration error: r1.data: the data changed", failure.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Configuration error, key 'r1.data': the data changed", failure.Message, StringComparison.Ordinal);
         Assert.False(failure.IsFault);
     }
 

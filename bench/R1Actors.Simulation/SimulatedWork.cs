@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace R1Actors.Bench.Simulation;
+namespace R1Actors.Simulation;
 
 /// <summary>
 /// Occupies the calling thread for a given time, as a device or a CPU-bound check would: sleeps the whole

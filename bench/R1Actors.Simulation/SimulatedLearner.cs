@@ -1,6 +1,6 @@
 using R1Actors.Pipeline.Contracts;
 
-namespace R1Actors.Bench.Simulation;
+namespace R1Actors.Simulation;
 
 /// <summary>
 /// A stand-in for the GRPO learner: spends its configured time per step, moves to the next version, reports

@@ -2,7 +2,7 @@ using System.Text.Json;
 using R1Actors.Pipeline;
 using R1Actors.Pipeline.Contracts;
 
-namespace R1Actors.Bench.Simulation;
+namespace R1Actors.Simulation;
 
 /// <summary>What a simulated device costs: per <c>Generate</c> call, per prompt in it, and per weights load.</summary>
 public sealed record SimulatedDeviceCosts(TimeSpan PerBatch, TimeSpan PerPrompt, TimeSpan WeightLoad)

@@ -1,7 +1,7 @@
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Rewards;
 
-namespace R1Actors.Bench.Simulation;
+namespace R1Actors.Simulation;
 
 /// <summary>
 /// A stand-in for a CPU-bound verifier: occupies its thread for the configured time per completion, then

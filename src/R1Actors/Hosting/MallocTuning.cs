@@ -13,7 +13,7 @@ namespace R1Actors.Hosting;
 /// <c>MALLOC_MMAP_THRESHOLD_</c> set before start). Under another allocator (jemalloc by LD_PRELOAD, as the
 /// Makefile sets where Debian's libjemalloc2 is installed) nothing is changed.
 /// </summary>
-public static partial class NativeMemory
+public static partial class MallocTuning
 {
     private const int MmapThresholdParameter = -3;     // M_MMAP_THRESHOLD in malloc.h
     public const string ThresholdVariable = "MALLOC_MMAP_THRESHOLD_";
