@@ -53,7 +53,14 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
         catch (Exception e)
         {
-            LogFailure(CommandFailure.Of(e));
+            var failure = CommandFailure.Of(e);
+            if (failure.Cause is SettingsException { Origin.Length: 0, Key.Length: > 0 } unplaced)
+            {
+                var placed = unplaced.At(context.Source.OriginOf(unplaced.Key));
+                LogFailure(CommandFailure.Of(placed));
+                throw placed;
+            }
+            LogFailure(failure);
             throw;
         }
         return ExitCodes.Success;

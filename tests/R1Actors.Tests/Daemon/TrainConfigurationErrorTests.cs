@@ -22,11 +22,11 @@ public sealed class TrainConfigurationErrorTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void A_missing_data_file_names_the_key_and_the_file()
+    public void A_missing_data_file_names_the_key_where_it_was_set_and_the_file()
     {
         var run = TrainOnFiles(Path.Combine(_dir, "nope.jsonl"));
 
-        AssertOneLineConfigurationError(run, "r1.data.files", "nope.jsonl", "does not exist");
+        AssertOneLineConfigurationError(run, "at --set, key 'r1.data.files'", "nope.jsonl", "does not exist");
     }
 
     [Fact]
