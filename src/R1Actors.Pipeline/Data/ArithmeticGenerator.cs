@@ -30,7 +30,7 @@ public sealed record ArithmeticOptions(
 /// never negative. The question states the answer format, including the reversed digit order when it is on.
 /// </summary>
 public sealed class ArithmeticGenerator(ArithmeticOptions options, ulong seed, HeldOutPartition partition, DataSplit split)
-    : GeneratedDataset("arithmetic", "exact", options.Count, seed, partition, split)
+    : GeneratedDataset("arithmetic", TaskKinds.Exact, options.Count, seed, partition, split)
 {
     protected override Prompt Generate(ref SplitMix64 random, string id)
     {

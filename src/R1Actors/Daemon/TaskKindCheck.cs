@@ -28,7 +28,7 @@ public static class TaskKindCheck
             throw new SettingsException(TaskKey, where,
                 $"task kind '{kind}' has no reward function (known: {string.Join(", ", known)}); correct the record's task field, or r1.data.default-task for records that name none");
         }
-        if (!present.TryGetValue("code", out var firstCode))
+        if (!present.TryGetValue(TaskKinds.Code, out var firstCode))
             return null;
         try
         {
