@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Diagnostics;
 using R1Actors.Policy.Model;
-using R1Actors.Policy.Sampling;
 using R1Actors.Training.Advantages;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using R1Actors.Rewards;
 using R1Actors.Rewards.Code;
 using R1Actors.Rewards.MathAnswers;
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using R1Actors.Pipeline.Contracts;
 
 namespace R1Actors.Pipeline.Actors;
 

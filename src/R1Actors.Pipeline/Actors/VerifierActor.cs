@@ -1,5 +1,4 @@
 using Akka.Actor;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Metrics;
 using R1Actors.Rewards;
 using Serilog;

@@ -1,5 +1,3 @@
-using R1Actors.Pipeline.Contracts;
-
 namespace R1Actors.Pipeline.Actors;
 
 // The verification protocol is R1Actors.Rewards' IRewardFunction: the pipeline hands each completion and its

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using R1Actors.Pipeline.Contracts;
-using R1Actors.Rewards;
 
 namespace R1Actors.Pipeline.Data;
 

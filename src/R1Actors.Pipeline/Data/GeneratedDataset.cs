@@ -1,5 +1,3 @@
-using R1Actors.Pipeline.Contracts;
-
 namespace R1Actors.Pipeline.Data;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using R1Actors.Pipeline.Contracts;
 
 namespace R1Actors.Pipeline.Data;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using R1Actors.Pipeline.Contracts;
 
 namespace R1Actors.Pipeline.Data;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Parquet.Serialization;
-using R1Actors.Pipeline.Contracts;
 
 namespace R1Actors.Pipeline.Data;
 

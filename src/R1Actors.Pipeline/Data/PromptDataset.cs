@@ -1,5 +1,3 @@
-using R1Actors.Pipeline.Contracts;
-
 namespace R1Actors.Pipeline.Data;
 
 /// <summary>A fixed, indexable set of prompts: one epoch of a dataset or of a generator.</summary>

@@ -1,5 +1,3 @@
-using R1Actors.Pipeline.Contracts;
-using R1Actors.Pipeline.Settings;
 using Serilog;
 
 namespace R1Actors.Pipeline.Data;

@@ -1,4 +1,3 @@
-using R1Actors.Pipeline.Contracts;
 using Serilog;
 
 namespace R1Actors.Pipeline.Data;

@@ -1,6 +1,5 @@
 using Akka;
 using Akka.Streams.Dsl;
-using R1Actors.Pipeline.Contracts;
 
 namespace R1Actors.Pipeline.Graph;
 

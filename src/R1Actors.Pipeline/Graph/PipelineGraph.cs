@@ -3,10 +3,8 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using R1Actors.Pipeline.Actors;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Metrics;
 using R1Actors.Pipeline.Settings;
-using R1Actors.Rewards;
 
 namespace R1Actors.Pipeline.Graph;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TorchSharp;
 
 namespace R1Actors.Policy.Model;
 

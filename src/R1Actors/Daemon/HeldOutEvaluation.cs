@@ -1,6 +1,5 @@
 using R1Actors.Configuration;
 using R1Actors.Evaluation;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
 using R1Actors.Policy.Settings;
 using R1Actors.Rewards;

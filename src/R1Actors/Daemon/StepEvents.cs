@@ -2,11 +2,9 @@ using System.Globalization;
 using R1Actors.Hosting;
 using R1Actors.Logging;
 using R1Actors.Pipeline.Graph;
-using R1Actors.Pipeline.Metrics;
 using Serilog;
 using Serilog.Core;
 using Serilog.Core.Enrichers;
-using Serilog.Events;
 
 namespace R1Actors.Daemon;
 

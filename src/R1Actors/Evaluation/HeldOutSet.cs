@@ -1,5 +1,4 @@
 using R1Actors.Configuration;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using Serilog;
 

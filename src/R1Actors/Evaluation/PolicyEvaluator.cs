@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using R1Actors.Adapters;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy;
 using R1Actors.Policy.Sampling;
 using R1Actors.Rewards;

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Text.RegularExpressions;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 
 namespace R1Actors.Pipeline.Tests.Data;

@@ -1,5 +1,4 @@
 using Parquet.Serialization;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 
 namespace R1Actors.Pipeline.Tests.Data;

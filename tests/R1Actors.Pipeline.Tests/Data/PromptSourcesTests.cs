@@ -1,6 +1,4 @@
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
-using R1Actors.Pipeline.Settings;
 
 namespace R1Actors.Pipeline.Tests.Data;
 

@@ -1,5 +1,4 @@
 using R1Actors.Pipeline.Data;
-using R1Actors.Pipeline.Graph;
 
 namespace R1Actors.Pipeline.Tests.Graph;
 

@@ -2,12 +2,9 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using R1Actors.Pipeline.Contracts;
-using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Metrics;
 using R1Actors.Pipeline.Settings;
-using R1Actors.Rewards;
 
 namespace R1Actors.Pipeline.Tests.Graph;
 

@@ -1,6 +1,5 @@
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Graph;
-using R1Actors.Pipeline.Settings;
 
 namespace R1Actors.Pipeline.Tests.Graph;
 

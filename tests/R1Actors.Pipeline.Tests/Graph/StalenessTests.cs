@@ -3,7 +3,6 @@ using R1Actors.Pipeline.Actors;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Metrics;
-using R1Actors.Rewards;
 using Serilog;
 
 namespace R1Actors.Pipeline.Tests.Graph;

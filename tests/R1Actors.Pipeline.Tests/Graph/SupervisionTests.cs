@@ -1,6 +1,5 @@
 using R1Actors.Simulation;
 using R1Actors.Pipeline.Graph;
-using R1Actors.Rewards;
 
 namespace R1Actors.Pipeline.Tests.Graph;
 

@@ -1,5 +1,4 @@
 using R1Actors.Policy.Model;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace R1Actors.Policy.Tests.Model;

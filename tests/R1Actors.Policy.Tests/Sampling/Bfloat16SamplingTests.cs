@@ -1,6 +1,5 @@
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Sampling;
-using static TorchSharp.torch;
 
 namespace R1Actors.Policy.Tests.Sampling;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using R1Actors.Policy.Tokenization;
 
 namespace R1Actors.Policy.Tests.Tokenization;
 

@@ -4,7 +4,6 @@ using R1Actors.Configuration;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Policy.Checkpoints;
 using R1Actors.Policy.Model;
-using R1Actors.Rewards;
 using R1Actors.Training.Learning;
 using static TorchSharp.torch;
 

@@ -5,9 +5,7 @@ using R1Actors.Policy;
 using R1Actors.Policy.Sampling;
 using R1Actors.Policy.Settings;
 using R1Actors.Policy.Tokenization;
-using R1Actors.Rewards;
 using R1Actors.Training.Weights;
-using static TorchSharp.torch;
 
 namespace R1Actors.Tests.Adapters;
 

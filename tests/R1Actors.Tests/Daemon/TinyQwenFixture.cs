@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using R1Actors.Policy.Checkpoints;
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Tokenization;
 using static TorchSharp.torch;

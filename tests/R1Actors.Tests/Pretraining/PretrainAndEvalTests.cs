@@ -1,10 +1,8 @@
 using System.Text.Json;
 using R1Actors.Cli;
-using R1Actors.Commands;
 using R1Actors.Configuration;
 using R1Actors.Policy;
 using R1Actors.Pretraining;
-using Serilog;
 
 namespace R1Actors.Tests.Pretraining;
 

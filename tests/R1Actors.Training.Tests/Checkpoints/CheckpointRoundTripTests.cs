@@ -1,6 +1,5 @@
 using System.Text.Json;
 using R1Actors.Policy.Checkpoints;
-using R1Actors.Policy.Model;
 using R1Actors.Training.Checkpoints;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Optimization;

@@ -1,4 +1,3 @@
-using R1Actors.Policy.Sampling;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
 using R1Actors.Training.Tests.Support;

@@ -1,6 +1,5 @@
 using R1Actors.Policy.Checkpoints;
 using R1Actors.Policy.Model;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using R1Actors.Training.Tests.Support;
 using R1Actors.Training.Weights;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace R1Actors.Training.Tests.Weights;
