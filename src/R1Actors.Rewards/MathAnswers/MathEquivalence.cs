@@ -34,7 +34,12 @@ public sealed partial class MathEquivalence(MathSettings settings)
         }
         try
         {
-            var predictedExpr = referenceExpr is ChoiceExpr ? ParseChoice(predicted, budget) : ParseAnswer(predicted, budget);
+            var predictedExpr = referenceExpr switch
+            {
+                ChoiceExpr => ParseChoice(predicted, budget),
+                NumberExpr or BinaryExpr or NegateExpr or FunctionExpr or ConstantExpr or PercentExpr => ParseAnswer(predicted, budget, decimalComma: true),
+                _ => ParseAnswer(predicted, budget),
+            };
             var comparer = new ExprComparer(budget, Settings);
             if (comparer.Equal(predictedExpr, referenceExpr)) return new MathVerdict(true, null);
             var note = comparer.Note is null ? "" : $" ({comparer.Note})";
@@ -46,10 +51,12 @@ public sealed partial class MathEquivalence(MathSettings settings)
         }
     }
 
-    private Expr ParseAnswer(string answer, MathBudget budget)
+    /// <param name="decimalComma">Read <c>12,5</c> as 12.5: against a single number a two-item list can never be right.</param>
+    private Expr ParseAnswer(string answer, MathBudget budget, bool decimalComma = false)
     {
         if (answer.Length > Settings.Limits.MaxAnswerChars) throw new MathLimitException($"answer is longer than {Settings.Limits.MaxAnswerChars} characters");
         var normalized = AnswerNormalizer.Normalize(answer, Settings.StripUnits);
+        if (decimalComma) normalized = AnswerNormalizer.DecimalComma(normalized);
         var choice = ChoiceLetter().Match(normalized);
         if (choice.Success) return new ChoiceExpr(choice.Groups[1].Value[0]);
         if (IsText(normalized)) return new TextExpr(normalized);
