@@ -16,6 +16,9 @@ internal sealed partial class ExprComparer(MathBudget budget, MathSettings setti
     /// <summary>Why the last scalar comparison could not decide (overflow, undefined), for the reason text.</summary>
     public string? Note { get; private set; }
 
+    /// <summary>Whether the last comparison failed only because the values were undefined at most test points (<c>\binom{2n}{n}</c>).</summary>
+    public bool Undecidable { get; private set; }
+
     public bool Equal(Expr a, Expr b)
     {
         budget.Tick();
@@ -121,7 +124,7 @@ internal sealed partial class ExprComparer(MathBudget budget, MathSettings setti
             if (!Close(va, vb)) return false;
             valid++;
         }
-        if (valid < 3) Note = "the expressions are undefined at most test points";
+        if (valid < 3) (Note, Undecidable) = ("the expressions are undefined at most test points", true);
         return valid >= 3;
     }
 

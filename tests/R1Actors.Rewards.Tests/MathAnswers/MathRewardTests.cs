@@ -50,7 +50,7 @@ public sealed class MathRewardTests
     public void Unreadable_reference_scores_zero_with_the_reason_and_is_counted()
     {
         var reward = new MathReward(new MathSettings());
-        var outcome = reward.Score(new TaskSpec("math", Fields.Of(("reference", "\\frac{1}{"))), "<answer>\\frac{1}{</answer>");
+        var outcome = reward.Score(new TaskSpec("math", Fields.Of(("reference", "\\frac{1}{"))), "<answer>\\frac{1}{2}</answer>");
         Assert.Equal(0, outcome.Score);
         Assert.Contains("invalid reference", outcome.Reason);
         reward.Score(new TaskSpec("math", Fields.Of(("other", "1"))), "<answer>1</answer>");
