@@ -39,7 +39,10 @@ public static class TaskKinds
     /// <summary>The answer must equal <c>reference</c> after light normalisation.</summary>
     public const string Exact = "exact";
 
-    public static readonly IReadOnlyList<string> BuiltIn = [Math, Countdown, Code, Format, Exact];
+    /// <summary>A Knights and Knaves puzzle: the answer gives each of <c>names</c> the role in <c>roles</c>.</summary>
+    public const string KnightsKnaves = "knights-knaves";
+
+    public static readonly IReadOnlyList<string> BuiltIn = [Math, Countdown, Code, Format, Exact, KnightsKnaves];
 }
 
 /// <summary>A question and how its answers are judged. <see cref="Id"/> is stable across runs (dataset id or file:line).</summary>

@@ -31,6 +31,7 @@ public sealed class PromptRecordMapper(FieldMap map)
         [TaskKinds.Exact] = [["reference"]],
         [TaskKinds.Countdown] = [["numbers"], ["target"]],
         [TaskKinds.Code] = [["tests", "test_code"]],
+        [TaskKinds.KnightsKnaves] = [["names"], ["roles"]],
     };
 
     public FieldMap Map { get; } = map;
