@@ -40,7 +40,7 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     }
 
     /// <summary>
-    /// The built-in kinds (math, countdown, code, format, exact, knights-knaves) with their weights from settings. The code
+    /// The built-in kinds (math, countdown, code, format, exact, knights-knaves, sudoku) with their weights from settings. The code
     /// sandbox is detected on the first code task (or by <see cref="StartSandbox"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists each key and problem.</exception>
@@ -60,6 +60,7 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
             [TaskKinds.Code] = new CodeReward(new LazySandbox(sandbox), settings.CodePartialCredit),
             [TaskKinds.Format] = null,
             [TaskKinds.KnightsKnaves] = new KnightsKnavesReward(),
+            [TaskKinds.Sudoku] = new SudokuReward(),
         };
         var functions = answers.ToDictionary(
             a => a.Key,

@@ -35,6 +35,7 @@ public sealed record RewardSettings
         [TaskKinds.Exact] = new(1.0, 0.1),
         [TaskKinds.Format] = new(0.0, 1.0),
         [TaskKinds.KnightsKnaves] = new(1.0, 0.1),
+        [TaskKinds.Sudoku] = new(1.0, 0.1),
     };
 
     /// <summary>

@@ -19,4 +19,7 @@ public sealed record DataSettings(
 
     /// <summary>The Knights and Knaves generator's sizes (<c>r1.data.knights-knaves</c>).</summary>
     public KnightsKnavesOptions KnightsKnaves { get; init; } = new(100_000, 2, 4, 2);
+
+    /// <summary>The sudoku generator's sizes (<c>r1.data.sudoku</c>).</summary>
+    public SudokuOptions Sudoku { get; init; } = new(100_000, 4, 8);
 }

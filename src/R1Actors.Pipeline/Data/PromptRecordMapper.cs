@@ -32,6 +32,7 @@ public sealed class PromptRecordMapper(FieldMap map)
         [TaskKinds.Countdown] = [["numbers"], ["target"]],
         [TaskKinds.Code] = [["tests", "test_code"]],
         [TaskKinds.KnightsKnaves] = [["names"], ["roles"]],
+        [TaskKinds.Sudoku] = [["puzzle"]],
     };
 
     public FieldMap Map { get; } = map;
