@@ -1,5 +1,4 @@
 using System.Text.Json;
-using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Rewards.Logic;
 
@@ -15,17 +14,14 @@ namespace R1Actors.Rewards.Logic;
 /// </example>
 public sealed class KnightsKnavesReward : IRewardFunction
 {
-    private const int MaxAnswerChars = 4_000;
-
     public ValueTask<RewardOutcome> ScoreAsync(TaskSpec task, string completion, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Score(task, completion));
 
     public static RewardOutcome Score(TaskSpec task, string completion)
     {
         if (ReadTask(task) is not { } puzzle) return Outcomes.Fail(RewardComponents.Answer, "invalid task: needs 'names' and 'roles' (knight or knave), one role per name");
-        var answer = AnswerExtractor.AnswerTagBody(completion) ?? AnswerExtractor.Extract(completion, lastResort: false)?.Text;
-        if (answer is null) return Outcomes.Fail(RewardComponents.Answer, "no answer found in the completion");
-        if (answer.Length > MaxAnswerChars) return Outcomes.Fail(RewardComponents.Answer, $"answer longer than {MaxAnswerChars} characters");
+        var (answer, unread) = PuzzleAnswer.Read(completion);
+        if (answer is null) return Outcomes.Fail(RewardComponents.Answer, unread!);
         var (given, conflict) = ReadRoles(answer, puzzle.Names);
         if (conflict is not null) return Outcomes.Fail(RewardComponents.Answer, $"the answer gives {conflict} both roles");
         var missing = puzzle.Names.Where((_, i) => given[i] is null).ToList();

@@ -1,5 +1,3 @@
-using R1Actors.Rewards.MathAnswers;
-
 namespace R1Actors.Rewards.Logic;
 
 /// <summary>
@@ -12,8 +10,6 @@ namespace R1Actors.Rewards.Logic;
 /// </example>
 public sealed class SudokuReward : IRewardFunction
 {
-    private const int MaxAnswerChars = 4_000;
-
     public ValueTask<RewardOutcome> ScoreAsync(TaskSpec task, string completion, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Score(task, completion));
 
@@ -24,9 +20,8 @@ public sealed class SudokuReward : IRewardFunction
         var side = (int)Math.Round(Math.Sqrt(puzzle.Length));
         if (side * side != puzzle.Length || SudokuGrid.Box(side) is null || puzzle.Any(d => d > side))
             return Outcomes.Fail(RewardComponents.Answer, $"invalid task: puzzle has {puzzle.Length} cells, not a 4×4, 6×6 or 9×9 grid");
-        var answer = AnswerExtractor.AnswerTagBody(completion) ?? AnswerExtractor.Extract(completion, lastResort: false)?.Text;
-        if (answer is null) return Outcomes.Fail(RewardComponents.Answer, "no answer found in the completion");
-        if (answer.Length > MaxAnswerChars) return Outcomes.Fail(RewardComponents.Answer, $"answer longer than {MaxAnswerChars} characters");
+        var (answer, unread) = PuzzleAnswer.Read(completion);
+        if (answer is null) return Outcomes.Fail(RewardComponents.Answer, unread!);
         var grid = answer.Where(char.IsAsciiDigit).Select(c => c - '0').ToArray();
         if (grid.Length != puzzle.Length) return Outcomes.Fail(RewardComponents.Answer, $"the answer has {grid.Length} digits, not {puzzle.Length}");
         var changed = Enumerable.Range(0, puzzle.Length).Count(c => puzzle[c] != 0 && puzzle[c] != grid[c]);
