@@ -39,7 +39,13 @@ public static class TaskKinds
     /// <summary>The answer must equal <c>reference</c> after light normalisation.</summary>
     public const string Exact = "exact";
 
-    public static readonly IReadOnlyList<string> BuiltIn = [Math, Countdown, Code, Format, Exact];
+    /// <summary>A Knights and Knaves puzzle: the answer gives each of <c>names</c> the role in <c>roles</c>.</summary>
+    public const string KnightsKnaves = "knights-knaves";
+
+    /// <summary>A sudoku (4×4, 6×6 or 9×9) in <c>puzzle</c>: the answer's grid must keep its digits and obey the rules.</summary>
+    public const string Sudoku = "sudoku";
+
+    public static readonly IReadOnlyList<string> BuiltIn = [Math, Countdown, Code, Format, Exact, KnightsKnaves, Sudoku];
 }
 
 /// <summary>A question and how its answers are judged. <see cref="Id"/> is stable across runs (dataset id or file:line).</summary>

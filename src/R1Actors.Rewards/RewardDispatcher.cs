@@ -2,6 +2,7 @@ using R1Actors.Rewards.Code;
 using R1Actors.Rewards.Countdown;
 using R1Actors.Rewards.Exact;
 using R1Actors.Rewards.Format;
+using R1Actors.Rewards.Logic;
 using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Rewards;
@@ -39,7 +40,7 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     }
 
     /// <summary>
-    /// The built-in kinds (math, countdown, code, format, exact) with their weights from settings. The code
+    /// The built-in kinds (math, countdown, code, format, exact, knights-knaves, sudoku) with their weights from settings. The code
     /// sandbox is detected on the first code task (or by <see cref="StartSandbox"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists each key and problem.</exception>
@@ -58,6 +59,8 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
             [TaskKinds.Exact] = new ExactReward(settings.Math.LastResortExtraction),
             [TaskKinds.Code] = new CodeReward(new LazySandbox(sandbox), settings.CodePartialCredit),
             [TaskKinds.Format] = null,
+            [TaskKinds.KnightsKnaves] = new KnightsKnavesReward(),
+            [TaskKinds.Sudoku] = new SudokuReward(),
         };
         var functions = answers.ToDictionary(
             a => a.Key,

@@ -34,6 +34,8 @@ public sealed record RewardSettings
         [TaskKinds.Code] = new(1.0, 0.1),
         [TaskKinds.Exact] = new(1.0, 0.1),
         [TaskKinds.Format] = new(0.0, 1.0),
+        [TaskKinds.KnightsKnaves] = new(1.0, 0.1),
+        [TaskKinds.Sudoku] = new(1.0, 0.1),
     };
 
     /// <summary>

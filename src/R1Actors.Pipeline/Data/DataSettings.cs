@@ -16,4 +16,10 @@ public sealed record DataSettings(
 {
     /// <summary>Files that are the held-out split (a dataset's test split); empty = the held-out fraction of <see cref="Files"/>.</summary>
     public IReadOnlyList<string> HeldOutFiles { get; init; } = [];
+
+    /// <summary>The Knights and Knaves generator's sizes (<c>r1.data.knights-knaves</c>).</summary>
+    public KnightsKnavesOptions KnightsKnaves { get; init; } = new(100_000, 2, 4, 2);
+
+    /// <summary>The sudoku generator's sizes (<c>r1.data.sudoku</c>).</summary>
+    public SudokuOptions Sudoku { get; init; } = new(100_000, 4, 8);
 }

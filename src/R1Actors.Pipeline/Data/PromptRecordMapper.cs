@@ -29,6 +29,8 @@ public sealed class PromptRecordMapper(FieldMap map)
         [TaskKinds.Exact] = [["reference"]],
         [TaskKinds.Countdown] = [["numbers"], ["target"]],
         [TaskKinds.Code] = [["tests", "test_code"]],
+        [TaskKinds.KnightsKnaves] = [["names"], ["roles"]],
+        [TaskKinds.Sudoku] = [["puzzle"]],
     };
 
     public FieldMap Map { get; } = map;

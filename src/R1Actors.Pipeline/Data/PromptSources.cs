@@ -43,6 +43,10 @@ public static class PromptSources
         ["files"] = LoadFileSplitAsync,
         [TaskKinds.Countdown] = (s, split, _, _) => Task.FromResult<IPromptDataset>(new CountdownGenerator(
             s.Countdown with { Count = SplitCount(s, split, s.Countdown.Count) }, s.Seed, new HeldOutPartition(s.HeldOutFraction), split)),
+        [TaskKinds.KnightsKnaves] = (s, split, _, _) => Task.FromResult<IPromptDataset>(new KnightsKnavesGenerator(
+            s.KnightsKnaves with { Count = SplitCount(s, split, s.KnightsKnaves.Count) }, s.Seed, new HeldOutPartition(s.HeldOutFraction), split)),
+        [TaskKinds.Sudoku] = (s, split, _, _) => Task.FromResult<IPromptDataset>(new SudokuGenerator(
+            s.Sudoku with { Count = SplitCount(s, split, s.Sudoku.Count) }, s.Seed, new HeldOutPartition(s.HeldOutFraction), split)),
         ["arithmetic"] = (s, split, _, _) => Task.FromResult<IPromptDataset>(new ArithmeticGenerator(
             s.Arithmetic with { Count = SplitCount(s, split, s.Arithmetic.Count) }, s.Seed, new HeldOutPartition(s.HeldOutFraction), split)),
     };

@@ -15,7 +15,8 @@ public sealed record ExtractedAnswer(string Text, string Source);
 
 /// <summary>
 /// Finds the final answer in a completion or a reference solution. In order: the R1-Zero <c>&lt;answer&gt;</c>
-/// block (and a <c>\boxed{}</c> inside it), the last <c>\boxed{…}</c>/<c>\fbox{…}</c> (nested braces),
+/// block (and a <c>\boxed{}</c> inside it), the last <c>\boxed{…}</c>/<c>\fbox{…}</c> (nested braces; with the
+/// boxes right before it, as a list, when only commas or "and" separate them: <c>\boxed{1}, \boxed{2}</c> → <c>1, 2</c>),
 /// GSM8K's <c>#### N</c>, "the final answer is …", and, as a configurable last resort, the last LaTeX
 /// span or number. Every scan is linear in the text, so a megabyte completion costs milliseconds.
 /// </summary>
@@ -61,6 +62,8 @@ public static partial class AnswerExtractor
 
     private sealed class BoxedPattern : IAnswerPattern
     {
+        private const int MaxBoxes = 32;
+
         public string Name => "boxed";
         public string? Find(string text) => LastBoxed(text);
 
@@ -78,7 +81,30 @@ public static partial class AnswerExtractor
                 return stop < 0 ? rest : rest[..stop];
             }
             var close = BraceScanner.MatchingClose(text, open);
-            return close < 0 ? null : text[(open + 1)..close];
+            return close < 0 ? null : PrecedingBoxes(text, at) + text[(open + 1)..close];
+        }
+
+        /// <summary>
+        /// The boxes written just before the one at <paramref name="at"/>, separated from it only by commas,
+        /// spaces, <c>$</c>, "and"/"or", each followed by ", "; empty when there are none. Each step scans only
+        /// the text between two boxes, so the walk stays linear.
+        /// </summary>
+        /// <example><c>$\boxed{1}$, $\boxed{2}$</c> with <paramref name="at"/> at the second box → <c>"1, "</c>; <c>\boxed{1} then \boxed{2}</c> → <c>""</c>.</example>
+        private static string PrecedingBoxes(string text, int at)
+        {
+            var found = new List<string>();
+            while (found.Count < MaxBoxes && at > 0)
+            {
+                var previous = Math.Max(text.LastIndexOf("\\boxed{", at - 1, StringComparison.Ordinal), text.LastIndexOf("\\fbox{", at - 1, StringComparison.Ordinal));
+                if (previous < 0) break;
+                var open = text.IndexOf('{', previous);
+                var close = BraceScanner.MatchingClose(text, open);
+                if (close < 0 || close >= at || !BoxSeparator().IsMatch(text.AsSpan(close + 1, at - close - 1))) break;
+                found.Add(text[(open + 1)..close]);
+                at = previous;
+            }
+            found.Reverse();
+            return string.Concat(found.Select(box => box + ", "));
         }
     }
 
@@ -134,9 +160,14 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"\$([^$]{1,2000})\$", RegexOptions.NonBacktracking)]
     private static partial Regex InlineMath();
 
+    /// <summary>What may stand between boxes that together give several answers: <c>\boxed{1}, \boxed{2}</c>, <c>$\boxed{1}$ and $\boxed{2}$</c>.</summary>
+    [GeneratedRegex(@"^(\s|,|;|\$|\\quad|\\text\{\s*(and|or|,)\s*\}|and|or)*$", RegexOptions.NonBacktracking)]
+    private static partial Regex BoxSeparator();
+
     [GeneratedRegex(@"\.(\s|$)", RegexOptions.NonBacktracking)]
     private static partial Regex SentenceEnd();
 
-    [GeneratedRegex(@"-?\d[\d,]*(\.\d+)?(/\d+)?", RegexOptions.NonBacktracking)]
+    /// <summary>A number standing alone: the 2 in <c>AZYUK2A</c> is part of a word, not an answer.</summary>
+    [GeneratedRegex(@"(-|\b)\d[\d,]*(\.\d+)?(/\d+)?\b", RegexOptions.NonBacktracking)]
     private static partial Regex Number();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -20,7 +21,7 @@ internal static partial class AnswerNormalizer
     private static readonly (string From, string To)[] Replacements =
     [
         ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("°", ""), ("\\degree", ""), ("{,}", ""),
-        ("\\$", ""), ("\\,", " "), ("\\!", ""), ("\\;", " "), ("$", ""), ("\\(", ""), ("\\)", ""), ("\\[", ""), ("\\]", ""), ("−", "-"), ("–", "-"),
+        ("\\$", ""), (",\\! ", ","), (",\\!", ","), ("\\,", " "), ("\\!", ""), ("~", " "), ("\\;", " "), ("$", ""), ("\\(", ""), ("\\)", ""), ("\\[", ""), ("\\]", ""), ("−", "-"), ("–", "-"),
         ("×", "*"), ("÷", "/"), ("·", "*"), ("√", "\\sqrt"), ("\\%", "%"), ("\\dfrac", "\\frac"),
         ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\dbinom", "\\binom"), ("\\tbinom", "\\binom"),
     ];
@@ -29,6 +30,7 @@ internal static partial class AnswerNormalizer
     {
         var text = answer.Trim();
         foreach (var (from, to) in Replacements) text = text.Replace(from, to, StringComparison.Ordinal);
+        text = ClockTime(text);
         text = UnwrapTextCommands(text, stripUnits);
         text = text.Trim().TrimEnd('.', ';', ',').Trim();
         if (stripUnits) text = TrailingWords().Replace(text, "$1");
@@ -39,6 +41,23 @@ internal static partial class AnswerNormalizer
         if (mixed.Success) text = $"{mixed.Groups[1].Value}({mixed.Groups[2].Value}+{mixed.Groups[3].Value}/{mixed.Groups[4].Value})";
         return text.Trim();
     }
+
+    /// <summary>A clock time with a.m./p.m. in 24-hour form, which the grammar reads as a ratio; other text unchanged.</summary>
+    /// <example><c>4:30 \text{ p.m.}</c> → <c>16:30</c>; <c>12:05 am</c> → <c>0:05</c>; <c>13:00 pm</c> stays (and fails to parse).</example>
+    internal static string ClockTime(string text)
+    {
+        var time = Meridiem().Match(text);
+        if (!time.Success) return text;
+        var hour = int.Parse(time.Groups[1].Value, CultureInfo.InvariantCulture);
+        if (hour is < 1 or > 12) return text;
+        var afternoon = char.ToLowerInvariant(time.Groups[3].Value[0]) == 'p';
+        return $"{hour % 12 + (afternoon ? 12 : 0)}:{time.Groups[2].Value}";
+    }
+
+    /// <summary>A decimal comma where it cannot be a thousands separator or a list: one comma, not three digits after it.</summary>
+    /// <example><c>12,5</c> → <c>12.5</c>; <c>0,25</c> → <c>0.25</c>; <c>12,500</c> and <c>1, 5</c> unchanged.</example>
+    public static string DecimalComma(string normalized) =>
+        DecimalCommaNumber().IsMatch(normalized) ? normalized.Replace(',', '.') : normalized;
 
     /// <summary>
     /// <c>\text{…}</c> and its kind become their content; with units stripped, a wrapped run of letters
@@ -89,6 +108,12 @@ internal static partial class AnswerNormalizer
 
     [GeneratedRegex(@"^[+-]?\d{1,3}( \d{3})+(\.\d+)?$", RegexOptions.NonBacktracking)]
     private static partial Regex ThousandsWithSpaces();
+
+    [GeneratedRegex(@"^(\d{1,2}):([0-5]\d)\s*(?:\\text\{\s*)?([AaPp])\.?\s*[Mm]\.?\s*\}?$", RegexOptions.NonBacktracking)]
+    private static partial Regex Meridiem();
+
+    [GeneratedRegex(@"^[+-]?\d+,(\d{1,2}|\d{4,})$", RegexOptions.NonBacktracking)]
+    private static partial Regex DecimalCommaNumber();
 
     [GeneratedRegex(@"^([+-]?)(\d+) +(\d+)/(\d+)$", RegexOptions.NonBacktracking)]
     private static partial Regex MixedNumber();

@@ -26,6 +26,10 @@ internal sealed record ListExpr(IReadOnlyList<Expr> Items) : Expr;
 internal sealed record UnionExpr(IReadOnlyList<Expr> Items) : Expr;
 internal sealed record MatrixExpr(IReadOnlyList<IReadOnlyList<Expr>> Rows) : Expr;
 internal sealed record TextExpr(string Text) : Expr;
+/// <summary>A ratio or a clock time, <c>7:32</c>: its parts in order, compared part by part (<c>2:4</c> ≠ <c>1:2</c>).</summary>
+internal sealed record RatioExpr(IReadOnlyList<Expr> Parts) : Expr;
+/// <summary>A numeral in a base from 2 to 10, <c>204_5</c>: its digits without leading zeros, and the base.</summary>
+internal sealed record BaseNumberExpr(string Digits, int Base) : Expr;
 internal sealed record ChoiceExpr(char Letter) : Expr;
 
 internal enum BinaryOp { Add, Subtract, Multiply, Divide, Power }

@@ -8,13 +8,16 @@ namespace R1Actors.Rewards.MathAnswers;
 /// <c>3</c>), then scalars: exact rationals when both sides have one, otherwise complex floating point,
 /// at seeded random points when variables are involved (<c>x^2+2x+1</c> vs <c>(x+1)^2</c>).
 /// </summary>
-internal sealed class ExprComparer(MathBudget budget, MathSettings settings)
+internal sealed partial class ExprComparer(MathBudget budget, MathSettings settings)
 {
     private static readonly Dictionary<string, double> NoVariables = [];
     private readonly Random _random = new(settings.Seed);
 
     /// <summary>Why the last scalar comparison could not decide (overflow, undefined), for the reason text.</summary>
     public string? Note { get; private set; }
+
+    /// <summary>Whether the last comparison failed only because the values were undefined at most test points (<c>\binom{2n}{n}</c>).</summary>
+    public bool Undecidable { get; private set; }
 
     public bool Equal(Expr a, Expr b)
     {
@@ -24,6 +27,12 @@ internal sealed class ExprComparer(MathBudget budget, MathSettings settings)
             (ChoiceExpr x, ChoiceExpr y) => x.Letter == y.Letter,
             (TextExpr x, TextExpr y) => NormalizeText(x.Text) == NormalizeText(y.Text),
             (TextExpr or ChoiceExpr, _) or (_, TextExpr or ChoiceExpr) => false,
+            (RatioExpr x, RatioExpr y) => Pairwise(x.Parts, y.Parts),
+            (BaseNumberExpr x, BaseNumberExpr y) => x.Digits == y.Digits && x.Base == y.Base,
+            (BaseNumberExpr x, NumberExpr { Decimal: false } n) => SameDigits(x, n),
+            (NumberExpr { Decimal: false } n, BaseNumberExpr x) => SameDigits(x, n),
+            (ListExpr x, UnionExpr y) => AsUnion(x) is { } items && Unordered(items, y.Items),
+            (UnionExpr x, ListExpr y) => AsUnion(y) is { } items && Unordered(x.Items, items),
             (ListExpr or SetExpr, ListExpr or SetExpr) => Unordered(Items(a), Items(b)),
             (UnionExpr x, UnionExpr y) => Unordered(x.Items, y.Items),
             (TupleExpr x, TupleExpr y) => x.Open == y.Open && x.Close == y.Close && Pairwise(x.Items, y.Items),
@@ -31,8 +40,8 @@ internal sealed class ExprComparer(MathBudget budget, MathSettings settings)
             (MatrixExpr m, TupleExpr { Open: '(' } t) => IsColumn(m) && Pairwise(m.Rows.Select(r => r[0]).ToList(), t.Items),
             (TupleExpr { Open: '(' } t, MatrixExpr m) => IsColumn(m) && Pairwise(t.Items, m.Rows.Select(r => r[0]).ToList()),
             (RelationExpr x, RelationExpr y) => RelationsEqual(x, y),
-            (RelationExpr x, _) => SolvedValue(x) is { } value && Equal(value, b),
-            (_, RelationExpr y) => SolvedValue(y) is { } value && Equal(a, value),
+            (RelationExpr x, _) => ValueOf(x) is { } value && Equal(value, b),
+            (_, RelationExpr y) => ValueOf(y) is { } value && Equal(a, value),
             _ when IsScalar(a) && IsScalar(b) => ScalarEqual(a, b),
             _ => false,
         };
@@ -65,40 +74,6 @@ internal sealed class ExprComparer(MathBudget budget, MathSettings settings)
             used[match] = true;
         }
         return true;
-    }
-
-    /// <summary>The value of <c>x = 3</c>, <c>f(x) = 2x</c>, <c>x \in (1,2)</c> or <c>3 = x</c>; null for other relations.</summary>
-    private static Expr? SolvedValue(RelationExpr r)
-    {
-        if (r.Ops.Count != 1 || r.Ops[0] is not ("=" or "∈")) return null;
-        if (IsNamed(r.Operands[0])) return r.Operands[1];
-        return r.Operands[1] is VariableExpr ? r.Operands[0] : null;
-    }
-
-    /// <summary>A variable, or a function application such as <c>f(x)</c> (read as a product of letters).</summary>
-    private static bool IsNamed(Expr e) =>
-        e is VariableExpr or BinaryExpr { Op: BinaryOp.Multiply, Left: VariableExpr, Right: VariableExpr or NumberExpr };
-
-    private bool RelationsEqual(RelationExpr x, RelationExpr y)
-    {
-        if (SolvedValue(x) is { } xv && SolvedValue(y) is { } yv && x.Operands[0] is VariableExpr xn && y.Operands[0] is VariableExpr yn)
-        {
-            return xn.Name == yn.Name && Equal(xv, yv);
-        }
-        var (xs, xo) = PointLeft(x);
-        var (ys, yo) = PointLeft(y);
-        if (!xo.SequenceEqual(yo)) return false;
-        if (xo.Count > 1) return Pairwise(xs, ys);
-        var inequality = xo[0] is "<" or "≤";
-        return ProportionalDifferences(
-            new BinaryExpr(BinaryOp.Subtract, xs[0], xs[1]), new BinaryExpr(BinaryOp.Subtract, ys[0], ys[1]), positiveOnly: inequality);
-    }
-
-    /// <summary>Rewrites <c>a &gt; b</c> chains as <c>b &lt; a</c> so both sides use the same direction.</summary>
-    private static (IReadOnlyList<Expr> Operands, IReadOnlyList<string> Ops) PointLeft(RelationExpr r)
-    {
-        if (!r.Ops.All(op => op is ">" or "≥")) return (r.Operands, r.Ops);
-        return (r.Operands.Reverse().ToList(), r.Ops.Reverse().Select(op => op == ">" ? "<" : "≤").ToList());
     }
 
     /// <summary>Two relations <c>d1 op 0</c> and <c>d2 op 0</c> agree when d1 = k·d2 for one constant k (k &gt; 0 for inequalities).</summary>
@@ -149,7 +124,7 @@ internal sealed class ExprComparer(MathBudget budget, MathSettings settings)
             if (!Close(va, vb)) return false;
             valid++;
         }
-        if (valid < 3) Note = "the expressions are undefined at most test points";
+        if (valid < 3) (Note, Undecidable) = ("the expressions are undefined at most test points", true);
         return valid >= 3;
     }
 

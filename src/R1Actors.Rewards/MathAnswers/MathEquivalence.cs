@@ -10,7 +10,8 @@ public sealed record MathVerdict(bool Equal, string? Reason, bool ReferenceInval
 
 /// <summary>
 /// Compares two extracted answers as mathematics. Never throws and never runs past
-/// <see cref="MathLimits.Deadline"/>: unreadable or pathological input is "not equal" with a reason.
+/// <see cref="MathLimits.Deadline"/>: unreadable or pathological input is "not equal" with a reason, except
+/// that an answer written like a reference the grammar cannot read or decide is equal (<see cref="LatexText"/>).
 /// </summary>
 /// <example>
 /// <c>Compare("\dfrac{3}{4}", "0.75")</c> → equal; <c>Compare("(x+1)^2", "x^2+2x+1")</c> → equal;
@@ -30,13 +31,20 @@ public sealed partial class MathEquivalence(MathSettings settings)
         }
         catch (Exception e) when (e is MathParseException or MathLimitException)
         {
+            if (e is MathParseException && WrittenTheSame(predicted, reference)) return new MathVerdict(true, null);
             return new MathVerdict(false, $"reference answer '{Shorten(reference)}' cannot be read: {e.Message}", ReferenceInvalid: true);
         }
         try
         {
-            var predictedExpr = referenceExpr is ChoiceExpr ? ParseChoice(predicted, budget) : ParseAnswer(predicted, budget);
+            var predictedExpr = referenceExpr switch
+            {
+                ChoiceExpr => ParseChoice(predicted, budget),
+                NumberExpr or BinaryExpr or NegateExpr or FunctionExpr or ConstantExpr or PercentExpr => ParseAnswer(predicted, budget, decimalComma: true),
+                _ => ParseAnswer(predicted, budget),
+            };
             var comparer = new ExprComparer(budget, Settings);
             if (comparer.Equal(predictedExpr, referenceExpr)) return new MathVerdict(true, null);
+            if (comparer.Undecidable && WrittenTheSame(predicted, reference)) return new MathVerdict(true, null);
             var note = comparer.Note is null ? "" : $" ({comparer.Note})";
             return new MathVerdict(false, $"answer '{Shorten(predicted)}' does not equal reference '{Shorten(reference)}'{note}");
         }
@@ -46,10 +54,12 @@ public sealed partial class MathEquivalence(MathSettings settings)
         }
     }
 
-    private Expr ParseAnswer(string answer, MathBudget budget)
+    /// <param name="decimalComma">Read <c>12,5</c> as 12.5: against a single number a two-item list can never be right.</param>
+    private Expr ParseAnswer(string answer, MathBudget budget, bool decimalComma = false)
     {
         if (answer.Length > Settings.Limits.MaxAnswerChars) throw new MathLimitException($"answer is longer than {Settings.Limits.MaxAnswerChars} characters");
         var normalized = AnswerNormalizer.Normalize(answer, Settings.StripUnits);
+        if (decimalComma) normalized = AnswerNormalizer.DecimalComma(normalized);
         var choice = ChoiceLetter().Match(normalized);
         if (choice.Success) return new ChoiceExpr(choice.Groups[1].Value[0]);
         if (IsText(normalized)) return new TextExpr(normalized);
@@ -71,6 +81,10 @@ public sealed partial class MathEquivalence(MathSettings settings)
         if (!Words().IsMatch(normalized)) return false;
         return LetterRuns().Matches(normalized).Any(m => m.Value.Length >= 3 && !MathTokenizer.KnownNames.Contains(m.Value.ToLowerInvariant()));
     }
+
+    /// <summary>The text fallback for what the grammar cannot decide, within the same length bound as parsing.</summary>
+    private bool WrittenTheSame(string predicted, string reference) =>
+        predicted.Length <= Settings.Limits.MaxAnswerChars && reference.Length <= Settings.Limits.MaxAnswerChars && LatexText.Same(predicted, reference);
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace R1Actors.Rewards.MathAnswers;
 
 /// <summary>Primaries: numbers, letters, functions, brackets, sets, absolute values and LaTeX structures.</summary>
@@ -12,7 +14,7 @@ internal sealed partial class MathParser
         switch (token.Kind)
         {
             case TokenKind.Number:
-                return ParseNumber(token.Text, _budget);
+                return Peek.Is("_") ? ParseBaseNumber(token.Text) : ParseNumber(token.Text, _budget);
             case TokenKind.Identifier:
                 return ParseIdentifier(token.Text);
             case TokenKind.Command:
@@ -48,6 +50,23 @@ internal sealed partial class MathParser
         }
         if (subscript.Kind is not (TokenKind.Number or TokenKind.Identifier)) throw new MathParseException($"unexpected subscript '{subscript}'");
         return new VariableExpr($"{name}_{subscript.Text}");
+    }
+
+    /// <summary><c>204_5</c>, <c>1011_{2}</c>: a numeral in a base from 2 to 10, whose digits must be below the base.</summary>
+    private BaseNumberExpr ParseBaseNumber(string digits)
+    {
+        Expect("_");
+        var braced = Peek.Is("{");
+        if (braced) _position++;
+        var subscript = Next();
+        if (braced) Expect("}");
+        if (subscript.Kind != TokenKind.Number || !int.TryParse(subscript.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var radix) || radix is < 2 or > 10)
+        {
+            throw new MathParseException($"unsupported base '{subscript}'");
+        }
+        if (!digits.All(char.IsAsciiDigit) || digits.Any(d => d - '0' >= radix)) throw new MathParseException($"{digits} is not a numeral in base {radix}");
+        var trimmed = digits.TrimStart('0');
+        return new BaseNumberExpr(trimmed.Length == 0 ? "0" : trimmed, radix);
     }
 
     /// <summary><c>\sin x</c>, <c>\sin(x)</c>, <c>\sin^2 x</c> (the square of the sine), <c>\log_2 8</c>, <c>sqrt(3)</c>.</summary>

@@ -5,7 +5,7 @@ namespace R1Actors.Rewards.MathAnswers;
 
 /// <summary>
 /// Recursive-descent parser for answers written in LaTeX or plain text. Precedence, loosest first:
-/// list (<c>,</c> <c>;</c>) → union (<c>∪</c>) → relation chain (<c>= &lt; ≤ …</c>) → sum (<c>+ - ±</c>) →
+/// list (<c>,</c> <c>;</c>) → union (<c>∪</c>) → relation chain (<c>= &lt; ≤ …</c>) → ratio (<c>:</c>) → sum (<c>+ - ±</c>) →
 /// product (<c>* /</c>, juxtaposition) → unary minus → power (right-associative) → postfix (<c>! %</c>) →
 /// primary. Juxtaposition of an integer and a literal <c>\frac</c> is a mixed number (<c>2\frac{1}{2}</c> = 5/2).
 /// Depth, token count and time are bounded by <see cref="MathBudget"/>.
@@ -71,28 +71,34 @@ internal sealed partial class MathParser
         }
     }
 
-    private Expr ParseUnion() => Enter(() =>
+    private Expr ParseUnion() => Separated("∪", ParseRelation, items => new UnionExpr(items));
+
+    /// <summary>One item, or several separated by <paramref name="separator"/> and joined by <paramref name="join"/>.</summary>
+    private Expr Separated(string separator, Func<Expr> parseItem, Func<List<Expr>, Expr> join) => Enter(() =>
     {
-        var first = ParseRelation();
-        if (!Peek.Is("∪")) return first;
+        var first = parseItem();
+        if (!Peek.Is(separator)) return first;
         var items = new List<Expr> { first };
-        while (Peek.Is("∪")) { _position++; items.Add(ParseRelation()); }
-        return new UnionExpr(items);
+        while (Peek.Is(separator)) { _position++; items.Add(parseItem()); }
+        return join(items);
     });
 
     private Expr ParseRelation() => Enter(() =>
     {
-        var first = ParseSum();
+        var first = ParseRatio();
         if (Peek.Kind != TokenKind.Symbol || !Relations.Contains(Peek.Text)) return first;
         var operands = new List<Expr> { first };
         var ops = new List<string>();
         while (Peek.Kind == TokenKind.Symbol && Relations.Contains(Peek.Text))
         {
             ops.Add(Next().Text);
-            operands.Add(ParseSum());
+            operands.Add(ParseRatio());
         }
         return new RelationExpr(operands, ops);
     });
+
+    /// <summary><c>7:32</c>, and clock times once the normaliser has read a.m./p.m. (<c>4:30 p.m.</c> → <c>16:30</c>).</summary>
+    private Expr ParseRatio() => Separated(":", ParseSum, parts => new RatioExpr(parts));
 
     private Expr ParseSum() => Enter(() =>
     {

@@ -3,7 +3,8 @@ namespace R1Actors.Rewards.MathAnswers;
 /// <summary>
 /// The <c>math</c> answer component: the completion's extracted answer against the task's <c>reference</c>
 /// (which goes through the same extraction). 1 when equal, else 0 with the reason. A reference that
-/// cannot be read scores 0 and is counted in <see cref="InvalidReferences"/>, so a broken dataset shows.
+/// cannot be read scores 1 only for an answer written the same way, else 0, counted in
+/// <see cref="InvalidReferences"/> (<c>r1actors verify</c> prints it), so a broken dataset shows.
 /// </summary>
 /// <example>reference <c>"#### 72"</c>, completion <c>"… &lt;answer&gt;72&lt;/answer&gt;"</c> → 1.</example>
 public sealed class MathReward(MathSettings settings) : IRewardFunction

@@ -30,6 +30,25 @@ public sealed class JsonlPromptReaderTests : IDisposable
     }
 
     [Fact]
+    public void Knights_and_knaves_records_need_names_and_roles_and_are_scored_by_their_verifier()
+    {
+        var path = _files.Write("puzzles.jsonl",
+            """{"prompt": "Alice says: Bob is a knave. Bob says: we are both knights.", "task": "knights-knaves", "names": ["Alice", "Bob"], "roles": ["knight", "knave"]}""",
+            """{"prompt": "No roles", "task": "knights-knaves", "names": ["Alice"]}""");
+        var fields = DatasetFiles.Fields with { TaskFields = new Dictionary<string, string> { ["names"] = "names", ["roles"] = "roles" } };
+        var skips = new SkippedRecords(_log.Logger, 10);
+
+        var prompts = JsonlPromptReader.Read(path, new PromptRecordMapper(fields), skips);
+
+        var task = Assert.Single(prompts).Task;
+        Assert.Equal(TaskKinds.KnightsKnaves, task.Kind);
+        Assert.Equal(1, R1Actors.Rewards.Logic.KnightsKnavesReward.Score(task, "<answer>Alice is a knight, Bob is a knave</answer>").Score);
+        Assert.Equal(0, R1Actors.Rewards.Logic.KnightsKnavesReward.Score(task, "<answer>Alice is a knave, Bob is a knight</answer>").Score);
+        Assert.Equal(1, skips.Count);
+        Assert.Contains("'roles'", Assert.Single(_log.With("SkipReason")).Properties["SkipReason"].ToString());
+    }
+
+    [Fact]
     public void Malformed_lines_are_skipped_counted_and_logged_with_file_and_line()
     {
         var path = _files.Write("mixed.jsonl",

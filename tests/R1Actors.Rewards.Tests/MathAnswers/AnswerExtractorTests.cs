@@ -9,6 +9,10 @@ public sealed class AnswerExtractorTests
     [InlineData("<think>x</think><answer>The result is \\boxed{\\frac{1}{2}}</answer>", "\\frac{1}{2}", "answer-tag")]
     [InlineData("so the total is \\boxed{\\frac{\\sqrt{3}}{2}} and done", "\\frac{\\sqrt{3}}{2}", "boxed")]
     [InlineData("first \\boxed{1} then \\boxed{2}", "2", "boxed")]
+    [InlineData("so x is \\boxed{1}, \\boxed{2}", "1, 2", "boxed")]
+    [InlineData("the roots: \\boxed{1} and \\boxed{-2}; \\boxed{5}", "1, -2, 5", "boxed")]
+    [InlineData("<think>t</think><answer>$\\boxed{3}$ \\text{ or } $\\boxed{-1}$</answer>", "3, -1", "answer-tag")]
+    [InlineData("\\boxed{\\boxed{1}, \\boxed{2}}", "1, 2", "boxed")]
     [InlineData("answer: \\fbox{7}", "7", "boxed")]
     [InlineData("$\\boxed 5$", "5", "boxed")]
     [InlineData("Natalia sold 48/2 = 24 clips in May.\n#### 72", "72", "hashes")]
@@ -29,6 +33,14 @@ public sealed class AnswerExtractorTests
         Assert.Null(AnswerExtractor.Extract("we get 3 then 5 apples", lastResort: false));
         Assert.Equal("5", AnswerExtractor.Extract("we get 3 then 5 apples", lastResort: true)!.Text);
         Assert.Equal("x^2", AnswerExtractor.Extract("first $y$ then $x^2$ and 7", lastResort: true)!.Text);
+    }
+
+    [Fact]
+    public void A_number_inside_a_word_is_not_taken_as_the_last_resort_answer()
+    {
+        Assert.Null(AnswerExtractor.Extract("the code is AZYUK2A", lastResort: true));
+        Assert.Equal("7", AnswerExtractor.Extract("the code is AZYUK2A, so 7 of them", lastResort: true)!.Text);
+        Assert.Equal("-3.5", AnswerExtractor.Extract("it falls to -3.5.", lastResort: true)!.Text);
     }
 
     [Fact]

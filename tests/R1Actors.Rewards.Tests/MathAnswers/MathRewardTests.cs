@@ -14,6 +14,31 @@ public sealed class MathRewardTests
         Assert.Null(outcome.Reason);
     }
 
+    [Theory]
+    [InlineData("2, 3", "\\boxed{3}, \\boxed{2}", 1)]
+    [InlineData("x = 2 \\text{ or } x = 3", "<answer>\\boxed{2} and \\boxed{3}</answer>", 1)]
+    [InlineData("\\boxed{2}, \\boxed{3}", "\\boxed{3}, \\boxed{2}", 1)]
+    [InlineData("2, 3", "\\boxed{2}, \\boxed{4}", 0)]
+    [InlineData("2, 3", "\\boxed{2}, \\boxed{3}, \\boxed{4}", 0)]
+    [InlineData("3", "\\boxed{3}, \\boxed{2}", 0)]
+    [InlineData("(2, 3)", "\\boxed{3}, \\boxed{2}", 0)]
+    [InlineData("2, 3", "\\boxed{2} then we get \\boxed{3}", 0)]
+    public void Several_boxes_are_one_list_of_answers_scored_without_order_against_several_solutions(string reference, string completion, double expected)
+    {
+        var reward = new MathReward(new MathSettings());
+        Assert.Equal(expected, reward.Score(new TaskSpec("math", Fields.Of(("reference", reference))), completion).Score);
+    }
+
+    [Theory]
+    [InlineData("The final answer is AZYUK2A.")]
+    [InlineData("the code is AZYUK2A")]
+    public void A_number_inside_a_word_does_not_score_as_that_number(string completion)
+    {
+        var reward = new MathReward(new MathSettings { LastResortExtraction = true });
+        Assert.Equal(0, reward.Score(new TaskSpec("math", Fields.Of(("reference", "2"))), completion).Score);
+        Assert.Equal(1, reward.Score(new TaskSpec("math", Fields.Of(("reference", "2"))), "the code is AZYUK, 2").Score);
+    }
+
     [Fact]
     public void Numeric_reference_fields_are_read_as_their_text()
     {
@@ -25,7 +50,7 @@ public sealed class MathRewardTests
     public void Unreadable_reference_scores_zero_with_the_reason_and_is_counted()
     {
         var reward = new MathReward(new MathSettings());
-        var outcome = reward.Score(new TaskSpec("math", Fields.Of(("reference", "\\frac{1}{"))), "<answer>\\frac{1}{</answer>");
+        var outcome = reward.Score(new TaskSpec("math", Fields.Of(("reference", "\\frac{1}{"))), "<answer>\\frac{1}{2}</answer>");
         Assert.Equal(0, outcome.Score);
         Assert.Contains("invalid reference", outcome.Reason);
         reward.Score(new TaskSpec("math", Fields.Of(("other", "1"))), "<answer>1</answer>");

@@ -17,7 +17,8 @@ namespace R1Actors.Tests.Daemon;
 /// </summary>
 public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixture<TinyQwenFixture>
 {
-    public static TheoryData<string> Configs => ["qwen2.5-0.5b-r1zero-gsm8k.conf", "qwen2.5-0.5b-instruct-chat-gsm8k.conf", "qwen2.5-coder-0.5b-r1zero-mbpp.conf"];
+    public static TheoryData<string> Configs =>
+        ["qwen2.5-0.5b-r1zero-gsm8k.conf", "qwen2.5-0.5b-instruct-chat-gsm8k.conf", "qwen2.5-coder-0.5b-r1zero-mbpp.conf", "qwen2.5-0.5b-r1zero-knights-knaves.conf"];
 
     [Theory]
     [MemberData(nameof(Configs))]
@@ -33,7 +34,8 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         Assert.Equal(0.0, settings.Training.Algorithm.KlBeta);
         Assert.Equal("token-mean", settings.Training.Algorithm.Aggregation);
         Assert.True(settings.Training.Algorithm.ClipHigh > settings.Training.Algorithm.ClipLow);
-        Assert.Single(settings.Data.HeldOutFiles);
+        if (settings.Data.Source == "files") Assert.Single(settings.Data.HeldOutFiles);
+        else Assert.True(settings.Data.HeldOutCount > 0, "a generator config measures on its own held-out puzzles");
     }
 
     [Theory]
@@ -69,11 +71,14 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         var code = name.Contains("mbpp", StringComparison.Ordinal);
         var model = name.Contains("instruct", StringComparison.Ordinal) ? fixture.InstructModelFolder : fixture.ModelFolder;
         var runDir = Path.Combine(fixture.Root, $"run-{Path.GetFileNameWithoutExtension(name)}-{extraSets.Length}");
+        // A generator config has no files to replace: it gets a small epoch and held-out split instead.
+        string[] data = name.Contains("knights-knaves", StringComparison.Ordinal)
+            ? ["r1.data.knights-knaves.count=64", "r1.data.held-out-count=4"]
+            : [$"r1.data.files=[\"{(code ? fixture.MbppTrain : fixture.GsmTrain)}\"]", $"r1.data.held-out-files=[\"{(code ? fixture.MbppTest : fixture.GsmTest)}\"]"];
         string[] sets =
         [
             $"r1.model.path=\"{model}\"",
-            $"r1.data.files=[\"{(code ? fixture.MbppTrain : fixture.GsmTrain)}\"]",
-            $"r1.data.held-out-files=[\"{(code ? fixture.MbppTest : fixture.GsmTest)}\"]",
+            .. data,
             "r1.pipeline.devices=[\"cpu\"]", "r1.training.device=cpu",
             "r1.pipeline.group-size=2", "r1.pipeline.groups-per-step=2", "r1.pipeline.prompts-per-batch=2",
             "r1.sampling.max-new-tokens=12", "r1.pipeline.max-steps=2", "r1.eval.samples=2", "r1.eval.k=[1, 2]", "r1.run.rollout-log-every=1",

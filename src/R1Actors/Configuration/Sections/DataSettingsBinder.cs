@@ -7,7 +7,7 @@ public static class DataSettingsBinder
 {
     private const string D = "r1.data";
 
-    private static readonly string[] TaskFields = ["reference", "numbers", "target", "tests", "test_code", "entry_point", "program_prefix"];
+    private static readonly string[] TaskFields = ["reference", "numbers", "target", "tests", "test_code", "entry_point", "program_prefix", "names", "roles", "puzzle"];
 
     public static DataSettings Bind(SettingsReader r)
     {
@@ -31,7 +31,7 @@ public static class DataSettingsBinder
             r.Int($"{D}.max-logged-skips", min: 0),
             BindFields(r),
             BindCountdown(r),
-            BindArithmetic(r)) { HeldOutFiles = heldOutFiles };
+            BindArithmetic(r)) { HeldOutFiles = heldOutFiles, KnightsKnaves = BindKnightsKnaves(r), Sudoku = BindSudoku(r) };
     }
 
     private static void CheckExtensions(SettingsReader r, string key, IReadOnlyList<string> files)
@@ -68,6 +68,23 @@ public static class DataSettingsBinder
             r.Int($"{D}.countdown.max-number", min: 1, max: 10_000),
             minTarget,
             r.Int($"{D}.countdown.max-target", min: minTarget));
+    }
+
+    private static KnightsKnavesOptions BindKnightsKnaves(SettingsReader r)
+    {
+        var minPeople = r.Int($"{D}.knights-knaves.min-people", min: 1, max: KnightsKnavesOptions.PeopleLimit);
+        return new KnightsKnavesOptions(
+            r.Int($"{D}.knights-knaves.count", min: 1),
+            minPeople,
+            r.Int($"{D}.knights-knaves.max-people", min: minPeople, max: KnightsKnavesOptions.PeopleLimit),
+            r.Int($"{D}.knights-knaves.depth", min: 1, max: KnightsKnavesOptions.DepthLimit));
+    }
+
+    private static SudokuOptions BindSudoku(SettingsReader r)
+    {
+        var side = r.Int($"{D}.sudoku.side", min: 4, max: 9);
+        if (Rewards.Logic.SudokuGrid.Box(side) is null) throw r.Fail($"{D}.sudoku.side", $"{side}: expected 4, 6 or 9");
+        return new SudokuOptions(r.Int($"{D}.sudoku.count", min: 1), side, r.Int($"{D}.sudoku.blanks", min: 1, max: side * side));
     }
 
     private static ArithmeticOptions BindArithmetic(SettingsReader r)
