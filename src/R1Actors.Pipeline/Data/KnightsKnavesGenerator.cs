@@ -1,5 +1,4 @@
 using System.Text.Json;
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Rewards.Logic;
 
 namespace R1Actors.Pipeline.Data;

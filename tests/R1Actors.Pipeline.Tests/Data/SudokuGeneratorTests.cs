@@ -1,4 +1,3 @@
-using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Rewards.Logic;
 
