@@ -79,10 +79,15 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     public long UnknownKinds => Interlocked.Read(ref _unknownKinds);
 
     /// <summary>Sandbox faults (not program failures): refusals, crashes of the sandbox itself.</summary>
-    public long SandboxFaults => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Faults ?? 0 : 0;
+    public long SandboxFaults => _sandbox is { IsValueCreated: true } s ? (s.Value.Sandbox?.Faults ?? 0) + Interlocked.Read(ref s.Value.Refused) : 0;
 
     /// <summary>The code sandbox's isolation level, once a code task (or <see cref="StartSandbox"/>) has started it.</summary>
     public IsolationLevel? SandboxIsolation => _sandbox is { IsValueCreated: true } s ? s.Value.Sandbox?.Level ?? IsolationLevel.Unavailable : null;
+
+    /// <summary>The code sandbox's isolation in words and why stronger levels were not used, once it has started.</summary>
+    public string? SandboxDescription => _sandbox is { IsValueCreated: true, Value.Environment: { } e }
+        ? e.Rejected.Count == 0 ? e.Description : $"{e.Description} (not used: {string.Join("; ", e.Rejected)})"
+        : null;
 
     /// <summary>Detects the sandbox now, so that a missing interpreter stops start-up instead of scoring 0 later.</summary>
     public IsolationLevel StartSandbox()
@@ -111,23 +116,31 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        if (_sandbox is { IsValueCreated: true }) _sandbox.Value.Environment?.Dispose();
+        if (_sandbox is { IsValueCreated: true })
+        {
+            _sandbox.Value.Process?.Dispose();
+            _sandbox.Value.Environment?.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 
     /// <summary>The sandbox once detected, or why it could not be.</summary>
-    private sealed record SandboxHandle(SandboxEnvironment? Environment, ResilientSandbox? Sandbox, string? Error)
+    private sealed record SandboxHandle(SandboxEnvironment? Environment, ProcessSandbox? Process, ResilientSandbox? Sandbox, string? Error)
     {
+        /// <summary>Runs refused because the sandbox could not be detected (each one a sandbox fault).</summary>
+        public long Refused;
+
         public static SandboxHandle Start(SandboxSettings settings, TimeProvider time)
         {
             try
             {
                 var environment = SandboxEnvironment.Detect(settings);
-                return new SandboxHandle(environment, new ResilientSandbox(new ProcessSandbox(environment, settings, time), settings, time), null);
+                var process = new ProcessSandbox(environment, settings, time);
+                return new SandboxHandle(environment, process, new ResilientSandbox(process, settings, time), null);
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
             {
-                return new SandboxHandle(null, null, e.Message);
+                return new SandboxHandle(null, null, null, e.Message);
             }
         }
     }
@@ -137,8 +150,12 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     {
         public IsolationLevel Level => handle.Value.Sandbox?.Level ?? IsolationLevel.Unavailable;
 
-        public Task<ExecutionResult> RunAsync(SandboxJob job, CancellationToken cancellationToken) =>
-            handle.Value.Sandbox?.RunAsync(job, cancellationToken)
-            ?? Task.FromResult(ExecutionResult.Fault(IsolationLevel.Unavailable, $"sandbox unavailable: {handle.Value.Error}", TimeSpan.Zero));
+        public Task<ExecutionResult> RunAsync(SandboxJob job, CancellationToken cancellationToken)
+        {
+            var value = handle.Value;
+            if (value.Sandbox is { } sandbox) return sandbox.RunAsync(job, cancellationToken);
+            Interlocked.Increment(ref value.Refused);
+            return Task.FromResult(ExecutionResult.Fault(IsolationLevel.Unavailable, $"sandbox unavailable: {value.Error}", TimeSpan.Zero));
+        }
     }
 }

@@ -7,6 +7,10 @@ public enum IsolationLevel
     NamespacesAndCgroups,
     /// <summary>The namespaces and rlimits without cgroups: processes bounded by RLIMIT_NPROC, memory by RLIMIT_AS per process.</summary>
     Namespaces,
+    /// <summary>Without root: a user namespace (the caller's uid mapped to 0) around the same pid, mount, net, ipc and uts namespaces and read-only root; every capability dropped, no nested user namespaces; cgroup v2 pids and memory limits in a delegated subtree.</summary>
+    UserNamespacesAndCgroups,
+    /// <summary>Rootless namespaces as above without cgroups: processes bounded by RLIMIT_NPROC, memory by RLIMIT_AS per process.</summary>
+    UserNamespaces,
     /// <summary>rlimits, its own session, a clean environment and (as root) its own uid; no network or filesystem isolation.</summary>
     RlimitsOnly,
     /// <summary>No sandbox could be set up (the reason is in every result's fault): no program is run, each scores 0.</summary>

@@ -39,6 +39,10 @@ public sealed record SandboxSettings
     public TimeSpan BreakerBreakDuration { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>First of the uids programs run as (two per concurrent slot: program and tester); used as root only.</summary>
     public int BaseUid { get; init; } = 3_000_000;
-    /// <summary>Folder for per-run scratch space and the judge's files.</summary>
-    public string ScratchDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "r1actors-sandbox");
+    /// <summary>Folder in which this process makes its private scratch folder; null: the temporary folder (<c>TMPDIR</c>).</summary>
+    public string? ScratchParent { get; init; }
+    /// <summary>Warm: one long-lived server per slot forks every program (the default). Cold: a new server per job (slow; for comparison).</summary>
+    public bool WarmPool { get; init; } = true;
+    /// <summary>Jobs one warm server runs before it is replaced by a fresh one (bounds whatever a long-lived interpreter accumulates).</summary>
+    public int ServerRuns { get; init; } = 1000;
 }

@@ -90,8 +90,8 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         var model = s.Model with { Path = BaseModelFolder() };
         await using var rewards = RewardDispatcher.Create(s.Rewards, time);
         if (TaskKindCheck.Run(rewards, context.Source, training.KindsPresent, heldOutSet.KindsPresent) is { } isolation)
-            Log.Information("Code sandbox ready: isolation {SandboxIsolation}, at most {SandboxConcurrency} programs at once",
-                isolation, s.Rewards.Code.MaxConcurrency);
+            Log.Information("Code sandbox ready: isolation {SandboxIsolation} ({SandboxDetails}), at most {SandboxConcurrency} programs at once, {SandboxPool} pool",
+                isolation, rewards.SandboxDescription, s.Rewards.Code.MaxConcurrency, s.Rewards.Code.WarmPool ? "warm" : "cold");
         using var session = LearnerSession.Open(s.Training, model.Path, context.RunDirectory, s.Sampling.Options.Temperature, Log, time);
         var resumed = LearnerPort.ResumedProgress(session);
         if (resumed is not null)

@@ -16,12 +16,16 @@ public sealed class SandboxHostileProgramTests(SandboxFixture fixture)
     }
 
     [Fact]
-    public async Task The_machine_offers_namespaces_and_cgroups_as_root()
+    public async Task The_machine_offers_namespaces_and_cgroups_as_root_and_user_namespaces_without()
     {
-        // The project's machines run as root with cgroup v1; a weaker level here means the set-up broke.
-        Assert.Equal(IsolationLevel.NamespacesAndCgroups, fixture.Environment.Level);
+        // The project's machines run the suite as root with cgroup v1, and again as nobody (make test-nobody),
+        // where unprivileged user namespaces work: a weaker level here means the set-up broke.
+        var expected = Environment.IsPrivilegedProcess
+            ? new[] { IsolationLevel.NamespacesAndCgroups }
+            : [IsolationLevel.UserNamespacesAndCgroups, IsolationLevel.UserNamespaces];
+        Assert.Contains(fixture.Environment.Level, expected);
         var result = await fixture.RunStdio(Adder, "1 2\n", "3");
-        Assert.Equal(IsolationLevel.NamespacesAndCgroups, result.Isolation);
+        Assert.Equal(fixture.Environment.Level, result.Isolation);
         Assert.True(result.Passed, result.Reason);
     }
 
@@ -139,5 +143,107 @@ public sealed class SandboxHostileProgramTests(SandboxFixture fixture)
         Assert.True(result.Passed, result.Reason);
         Assert.Equal(0, fixture.SandboxProcessesAlive());
         await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task Killing_every_process_it_may_signal_stops_only_the_program()
+    {
+        var result = await fixture.RunStdio("import os, signal\nos.kill(-1, signal.SIGKILL)\nprint('after')\n", "", "after");
+        Assert.Null(result.InfrastructureFault);
+        await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task Filling_the_disk_stops_at_the_work_folder_size()
+    {
+        var program = """
+            written = 0
+            try:
+                for i in range(10000):
+                    with open(f"fill-{i}", "wb") as f:
+                        f.write(b"x" * (256 << 10))
+                    written += 1
+                print("unbounded")
+            except OSError:
+                print("full" if written < 64 else f"full only after {written} files")
+            """;
+        var result = await fixture.RunStdio(program, "", "full");
+        Assert.True(result.Passed, result.Reason);
+        await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task Ignoring_signals_does_not_outlast_the_limits()
+    {
+        var program = "import signal\nfor s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGXCPU, signal.SIGALRM):\n    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass\n";
+        var result = await fixture.RunStdio(program, "", "x");
+        Assert.False(result.Passed);
+        Assert.Null(result.InfrastructureFault);
+        Assert.Matches("timeout|killed", result.Cases[0].Status);
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(6), $"took {result.Elapsed}");
+        await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task Thread_bomb_is_capped()
+    {
+        var program = """
+            import threading, time
+            started = 0
+            try:
+                for _ in range(5000):
+                    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+                    started += 1
+                print("uncapped")
+            except (RuntimeError, MemoryError, OSError):
+                print("capped")
+            """;
+        var result = await fixture.RunStdio(program, "", "capped");
+        Assert.True(result.Passed, result.Reason);
+        await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task Hidden_tests_cannot_be_read_by_the_program()
+    {
+        var marker = $"R1HIDDEN{Guid.NewGuid():N}";
+        var program = """
+            import os
+            FOUND = []
+            needle = "R1HIDDEN"
+            for pid in [p for p in os.listdir("/proc") if p.isdigit() and p != str(os.getpid())]:
+                for name in ("cmdline", "environ", "mem"):
+                    try:
+                        with open(f"/proc/{pid}/{name}", "rb") as f:
+                            if needle.encode() in f.read(1 << 20):
+                                FOUND.append(f"{pid}/{name}")
+                    except OSError:
+                        pass
+                try:
+                    for fd in os.listdir(f"/proc/{pid}/fd"):
+                        try:
+                            with open(f"/proc/{pid}/fd/{fd}", "rb") as f:
+                                if needle.encode() in f.read(1 << 20):
+                                    FOUND.append(f"{pid}/fd/{fd}")
+                        except OSError:
+                            pass
+                except OSError:
+                    pass
+            for folder in ("/tmp", ".", "/work", "/dev/shm"):
+                try:
+                    for entry in os.listdir(folder):
+                        try:
+                            if needle in open(os.path.join(folder, entry), errors="replace").read():
+                                FOUND.append(entry)
+                        except OSError:
+                            pass
+                except OSError:
+                    pass
+
+            def leak():
+                return "found " + ",".join(FOUND) if FOUND else "hidden"
+            """;
+        var result = await fixture.RunTests(program, $"# {marker}\nassert leak() == 'hidden'\n");
+        Assert.True(result.Passed, result.Reason);
     }
 }

@@ -1,108 +1,312 @@
-# R1Actors sandbox judge. Trusted code: it never runs the program in its own process.
+# R1Actors sandbox server. Trusted code: it never runs a program in its own process.
 #
-# Started by ProcessSandbox with a job (JSON) on stdin; writes one verdict (JSON) on stdout.
-# With isolation "namespaces" it is pid 1 of fresh pid/mount/net/ipc/uts namespaces and root: it joins
-# the run's cgroups, builds a minimal read-only root (system dirs bound read-only, a small tmpfs /work and
-# /tmp, a fresh /proc), chroots into it, and then starts each program as an unprivileged uid with rlimits.
-# Between cases, and at the end, it kills every other process of the namespace, so nothing outlives a case.
-# With isolation "rlimits" it runs where it was started and kills the program's process group and every
-# process of the program's uid (when it may).
+# ProcessSandbox starts one server per verifier slot and talks to it over stdin/stdout in frames (4-byte
+# big-endian length, then JSON): first a set-up frame, answered by {"ready": ...}; then one frame per job,
+# answered by one verdict each. The server lives for many jobs (the warm pool) or for one (cold spawn).
 #
-# Function tests (HumanEval/MBPP test code) run in a separate "tester" process, forked from the judge and
-# dropped to its own uid; the program runs in runner.py under the program uid and answers calls with plain
-# data only. Assertions are evaluated by the tester on those values, so the program cannot make them pass
-# by exiting early, printing "PASSED", or returning an object whose __eq__ always answers True.
-# The price: values cross as plain data (None, bool, int, float, complex, str, bytes, list, tuple, set,
-# frozenset, dict), so tests that use the program's own objects (instances of its classes, generators),
-# pass it functions, or check arguments it mutated in place, fail.
+# Set-up, once per server. With isolation "namespaces" the server is pid 1 of fresh pid/mount/net/ipc/uts
+# namespaces (and, without root, of a user namespace whose only uid is the caller's, mapped to 0): it joins
+# its slot's cgroup, builds a minimal read-only root (system folders bound read-only, /dev/null and friends,
+# a fresh /proc), chroots into it, and imports the modules programs commonly use. Then it forks the
+# template: a warm copy of itself, made before any job reached the server, so that no job's tests, inputs or
+# outputs are in its memory. With isolation "rlimits" it stays where it was started, as a child subreaper.
+#
+# Per program run (each stdin/stdout case, or one function-test run), the server hands the template the
+# run's pipes (SCM_RIGHTS over a socket pair) and nothing else. The template forks a middle process that,
+# under namespaces, enters a new mount and IPC namespace and mounts a fresh tmpfs /work and /tmp; the middle
+# forks the program and exits, so the program is re-parented to the server, which waits for it. The program
+# reads its source from a pipe, starts its own session, takes its rlimits and its uid (as root) or drops
+# every capability (without root), and runs as __main__ of a fresh fork of the warm interpreter: whatever it
+# patches (builtins, sys.modules) dies with it. After each run the server kills every process other than
+# itself and the template, and checks the template is alive and not stopped; if anything survives, the
+# verdict says "tainted" and ProcessSandbox replaces the server.
+#
+# Function tests (HumanEval/MBPP test code) run in a separate tester process, forked from the server (it
+# holds the tests) and given its own uid (as root) or made non-dumpable and capability-free (without root,
+# so that the program cannot read its memory or descriptors). The program answers calls with plain data
+# only; assertions are evaluated by the tester on those values, so the program cannot make them pass by
+# exiting early, printing "PASSED", or returning an object whose __eq__ always answers True. The price:
+# values cross as plain data (None, bool, int, float, complex, str, bytes, list, tuple, set, frozenset,
+# dict), so tests that use the program's own objects, pass it functions, or check arguments it mutated in
+# place, fail.
 import ctypes
+import fcntl
 import json
 import os
 import select
+import shutil
 import signal
+import socket
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import sandbox_protocol as protocol  # noqa: E402
+import runner  # noqa: E402
+
+sys.path.remove(HERE)
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
-SANDBOX_DIR = "/sandbox"
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
+PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
 WORK_DIR = "/work"
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+# What programs commonly import, loaded once into the warm template so that no run pays for it.
+WARM_MODULES = ("array", "atexit", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal", "enum",
+                "fractions", "functools", "hashlib", "heapq", "io", "itertools", "json", "linecache", "math",
+                "numbers", "operator", "random", "re", "statistics", "string", "struct", "threading", "traceback",
+                "types", "typing", "unittest")
 
 
 def main():
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    try:
-        paths = prepare(job)
-    except OSError as error:
-        emit({"infrastructure_error": f"sandbox set-up failed: {error}"})
+    setup = protocol.receive(0, 1 << 20)
+    if setup is None:
         return
-    limits = job["limits"]
-    if job.get("test_code"):
-        verdict = {"tests": run_function_tests(job, paths, limits)}
-    else:
-        verdict = {"cases": [run_case(job, paths, limits, case) for case in job["cases"]]}
-    kill_everything_else(job)
-    emit(verdict)
+    try:
+        server = Server(setup)
+    except OSError as error:
+        protocol.send(1, {"infrastructure_error": f"sandbox set-up failed: {error}"})
+        return
+    protocol.send(1, {"ready": True, "hardening": server.hardening})
+    while True:
+        job = protocol.receive(0, 1 << 30)
+        if job is None:
+            return
+        verdict = server.run(job)
+        protocol.send(1, verdict)
+        if verdict.get("tainted"):
+            return
 
 
-def emit(verdict):
-    os.write(1, json.dumps(verdict).encode("utf-8"))
+def libc_call(name, *args):
+    if getattr(LIBC, name)(*args) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{name}: {os.strerror(error)}")
+
+
+def mount(source, target, fstype, flags, data=None):
+    if LIBC.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"mount {target}: {os.strerror(error)}")
+
+
+def enc(text):
+    return None if text is None else text.encode("utf-8")
+
+
+class SpawnError(Exception):
+    pass
+
+
+class Server:
+    def __init__(self, setup):
+        self.setup = setup
+        self.limits = setup["limits"]
+        self.namespaces = setup["isolation"] == "namespaces"
+        self.rootless = bool(setup.get("rootless"))
+        self.hardening = []
+        protocol.prefer_for_oom_kill(-1000)
+        for cgroup in setup.get("cgroups", []):
+            with open(os.path.join(cgroup, "cgroup.procs"), "w") as procs:
+                procs.write("0")
+        if self.namespaces:
+            build_root(setup)
+            if self.rootless:
+                self.limit_nested_user_namespaces()
+        else:
+            LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        for name in WARM_MODULES:
+            try:
+                __import__(name)
+            except ImportError:
+                pass
+        # Neither the server nor the template may be read or traced by a program of the same uid.
+        LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        self.template_pid, self.template = start_template(setup)
+
+    def limit_nested_user_namespaces(self):
+        """Without root the program shares the server's uid; it may not make user namespaces of its own here."""
+        try:
+            with open("/proc/sys/user/max_user_namespaces", "w") as limit:
+                limit.write("0")
+            self.hardening.append("no nested user namespaces")
+        except OSError:
+            pass
+
+    # ------------------------------------------------------------ one job
+
+    def run(self, job):
+        try:
+            if job.get("test_code"):
+                verdict = {"tests": self.run_function_tests(job)}
+            else:
+                verdict = {"cases": [self.run_case(job, case) for case in job["cases"]]}
+        except SpawnError as error:
+            self.sweep()
+            return {"infrastructure_error": f"the sandbox could not start the program: {error}", "tainted": True}
+        clean = self.sweep()
+        verdict["tainted"] = not (clean and self.template_healthy())
+        return verdict
+
+    def spawn(self, mode, source, stdin_data, extra=()):
+        """Has the template start one program run; returns the pipes the server keeps."""
+        stdin_r, stdin_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        source_r, source_w = os.pipe()
+        given = [stdin_r, out_w, err_w, source_r, *extra]
+        work = None
+        if not self.namespaces:
+            work = tempfile.mkdtemp(prefix="work-", dir=self.setup["scratch_dir"])
+            if os.geteuid() == 0:
+                os.chown(work, self.setup["uid"], self.setup["gid"])
+        try:
+            socket.send_fds(self.template, [json.dumps({"mode": mode, "work": work}).encode()], given)
+            ready, _, _ = select.select([self.template], [], [], 10)
+            reply = json.loads(self.template.recv(65536) or b"{}") if ready else {}
+        except (OSError, ValueError) as error:
+            reply = {"error": str(error)}
+        finally:
+            for fd in given:
+                os.close(fd)
+        if "pid" not in reply:
+            for fd in (stdin_w, out_r, err_r, source_w):
+                os.close(fd)
+            raise SpawnError(reply.get("error", "the template did not answer"))
+        try:
+            data = source.encode("utf-8")
+            while data:
+                data = data[os.write(source_w, data):]
+        except OSError:
+            pass
+        os.close(source_w)
+        return {"pid": reply["pid"], "stdin": stdin_w, "stdout": out_r, "stderr": err_r, "stdin_data": stdin_data, "work": work}
+
+    def run_case(self, job, case):
+        proc = self.spawn("main", job["program"], case["stdin"])
+        status, exit_status, output, errors = collect(proc, self.limits)
+        self.sweep()
+        self.remove_work(proc)
+        outcome, detail = describe_exit(status, exit_status, errors)
+        if outcome != "ok":
+            return {"passed": False, "status": outcome, "detail": detail}
+        actual = protocol.normalise_output(output.decode("utf-8", "replace"))
+        if actual == protocol.normalise_output(case["stdout"]):
+            return {"passed": True, "status": "passed", "detail": ""}
+        return {"passed": False, "status": "wrong-answer", "detail": f"expected {protocol.shorten(case['stdout'])!r}, got {protocol.shorten(actual)!r}"}
+
+    def run_function_tests(self, job):
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        try:
+            program = self.spawn("functions", job["program"], "", extra=(requests_r, replies_w))
+        except SpawnError:
+            for fd in (requests_w, replies_r):
+                os.close(fd)
+            raise
+        result_r, result_w = os.pipe()
+        tester = os.fork()
+        if tester == 0:
+            os.close(result_r)
+            os.close(self.template.fileno())
+            for fd in (program["stdout"], program["stderr"], program["stdin"]):
+                os.close(fd)
+            protocol.run_tester(job, self.setup, requests_w, replies_r, result_w)
+            os._exit(0)
+        for fd in (requests_w, replies_r, result_w):
+            os.close(fd)
+        status, exit_status, output, errors = collect(program, self.limits)
+        verdict = read_result(result_r, tester)
+        self.sweep()
+        self.remove_work(program)
+        if verdict is None:
+            outcome, detail = describe_exit(status, exit_status, errors)
+            return {"passed": False, "status": outcome if outcome != "ok" else "error", "detail": detail or "the tests did not report"}
+        if not verdict["passed"] and status is not None:
+            verdict["detail"] = describe_exit(status, exit_status, errors)[1] + "; " + verdict["detail"]
+        return verdict
+
+    def remove_work(self, proc):
+        if proc["work"] is not None:
+            shutil.rmtree(proc["work"], ignore_errors=True)
+
+    # ------------------------------------------------------------ what a run leaves behind
+
+    def sweep(self):
+        """Kills every process but the server and the template; True when none is left."""
+        trusted = {os.getpid(), self.template_pid}
+        for attempt in range(200):
+            self.reap()
+            victims = [pid for pid in self.candidates() if pid not in trusted]
+            if not victims:
+                return True
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            if attempt > 20:
+                time.sleep(0.005)
+        self.reap()
+        return False
+
+    def candidates(self):
+        """Live processes a program may have left: all of the namespace, else the server's descendants and the sandbox uids'."""
+        found = []
+        own = os.getpid()
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                if fields[0] in ("Z", "X"):
+                    continue
+                if self.namespaces:
+                    found.append(int(entry))
+                    continue
+                with open(f"/proc/{entry}/status") as status:
+                    uid = int(next(line for line in status if line.startswith("Uid:")).split()[1])
+                if int(fields[1]) == own or (os.geteuid() == 0 and uid in (self.setup["uid"], self.setup["tester_uid"])):
+                    found.append(int(entry))
+            except (OSError, StopIteration, ValueError, IndexError):
+                continue
+        return found
+
+    def reap(self):
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.template_pid:
+                self.template_pid = -1
+
+    def template_healthy(self):
+        if self.template_pid < 0:
+            return False
+        try:
+            with open(f"/proc/{self.template_pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] not in ("T", "t", "Z", "X")
+        except OSError:
+            return False
 
 
 # ---------------------------------------------------------------- set-up
 
-def prepare(job):
-    """Builds the filesystem the program sees; returns where the program, runner and work dir are."""
-    protocol.prefer_for_oom_kill(-1000)
-    for cgroup in job.get("cgroups", []):
-        with open(os.path.join(cgroup, "cgroup.procs"), "w") as procs:
-            procs.write("0")
-    if job["isolation"] == "namespaces":
-        return build_root(job)
-    become_subreaper()
-    work = job["work_dir"]
-    if os.geteuid() == 0:
-        os.chown(work, job["uid"], job["gid"])
-    return write_sandbox_files(job, os.path.join(work, ".sandbox"), work)
-
-
-def become_subreaper():
-    """Outside a pid namespace, orphans of the program are re-parented to the judge, which kills and reaps them."""
-    PR_SET_CHILD_SUBREAPER = 36
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-def write_sandbox_files(job, sandbox_dir, work_dir):
-    os.makedirs(sandbox_dir, mode=0o755, exist_ok=True)
-    for name, text in (("program.py", job["program"]), ("runner.py", read_here("runner.py")), ("sandbox_protocol.py", read_here("sandbox_protocol.py"))):
-        with open(os.path.join(sandbox_dir, name), "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(os.path.join(sandbox_dir, name), 0o444)
-    return {"sandbox": sandbox_dir, "work": work_dir, "python": job["python"]}
-
-
-def read_here(name):
-    with open(os.path.join(HERE, name), encoding="utf-8") as handle:
-        return handle.read()
-
-
-def build_root(job):
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def mount(source, target, fstype, flags, data=None):
-        if libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
-            error = ctypes.get_errno()
-            raise OSError(error, f"mount {target}: {os.strerror(error)}")
-
+def build_root(setup):
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    root = job["root_dir"]
+    root = setup["root_dir"]
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    for host_path in job["binds"]:
+    for host_path in setup["binds"]:
         target = root + host_path
         if os.path.islink(host_path):
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -110,58 +314,149 @@ def build_root(job):
         elif os.path.isdir(host_path):
             os.makedirs(target, exist_ok=True)
             mount(host_path, target, None, MS_BIND | MS_REC)
-            mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            # A remount inside a user namespace must keep the flags the host mount has (they are locked).
+            mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | locked_flags(host_path))
     os.makedirs(root + "/dev", exist_ok=True)
     for device in ("null", "zero", "random", "urandom"):
         open(root + "/dev/" + device, "w").close()
         mount("/dev/" + device, root + "/dev/" + device, None, MS_BIND)
-    limits = job["limits"]
-    for path, size in ((WORK_DIR, limits["disk_bytes"]), ("/tmp", limits["disk_bytes"])):
+    for path in (WORK_DIR, "/tmp", "/proc"):
         os.makedirs(root + path, exist_ok=True)
-        mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-    os.chown(root + WORK_DIR, job["uid"], job["gid"])
-    os.makedirs(root + "/proc", exist_ok=True)
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    write_sandbox_files(job, root + SANDBOX_DIR, root + WORK_DIR)
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     os.chroot(root)
     os.chdir("/")
-    return {"sandbox": SANDBOX_DIR, "work": WORK_DIR, "python": job["python"]}
 
 
-def enc(text):
-    return None if text is None else text.encode("utf-8")
+def locked_flags(path):
+    flags = os.statvfs(path).f_flag
+    result = 0
+    for statvfs_flag, mount_flag in ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
+                                     (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME)):
+        if flags & statvfs_flag:
+            result |= mount_flag
+    return result
 
 
-# ---------------------------------------------------------------- running a program
+# ---------------------------------------------------------------- the template
 
-def start_program(job, paths, limits, argv, stdin_data, extra_fds=()):
-    """Starts argv as the program uid with rlimits, in its own session; returns the Popen-like record."""
-    stdin_r, stdin_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
+def start_template(setup):
+    server_end, template_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
+        server_end.close()
+        null = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1):
+            os.dup2(null, fd)
+        keep = template_end.fileno()
+        os.closerange(3, keep)
+        os.closerange(keep + 1, 1 << 16)
+        for number in range(1, signal.NSIG):
+            if number not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD):
+                try:
+                    signal.signal(number, signal.SIG_IGN)
+                except (OSError, ValueError):
+                    pass
         try:
-            os.setsid()
-            keep = {0: stdin_r, 1: out_w, 2: err_w}
-            for index, fd in enumerate(extra_fds):
-                keep[3 + index] = fd
-            for target, fd in keep.items():
-                os.dup2(fd, target + 100)
-            for target in keep:
-                os.dup2(target + 100, target)
-            os.closerange(3 + len(extra_fds), 4096)
-            protocol.apply_limits(limits, job)
-            os.chdir(paths["work"])
-            os.execve(paths["python"], argv, protocol.clean_environment(paths))
-        except BaseException as error:
-            os.write(2, f"sandbox could not start the program: {error}".encode())
-        os._exit(127)
-    for fd in (stdin_r, out_w, err_w):
-        os.close(fd)
-    return {"pid": pid, "stdin": stdin_w, "stdout": out_r, "stderr": err_r, "stdin_data": stdin_data}
+            template_loop(setup, template_end)
+        finally:
+            os._exit(0)
+    template_end.close()
+    return pid, server_end
 
+
+def template_loop(setup, sock):
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(sock, 65536, 8)
+        except OSError:
+            return
+        if not message:
+            return
+        try:
+            reply = spawn_program(setup, json.loads(message), fds, sock)
+        except Exception as error:  # the template must answer whatever went wrong
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        for fd in fds:
+            os.close(fd)
+        sock.send(json.dumps(reply).encode())
+
+
+def spawn_program(setup, request, fds, sock):
+    """Forks the middle process, which prepares the run's private space and forks the program."""
+    pid_r, pid_w = os.pipe()
+    middle = os.fork()
+    if middle == 0:
+        os.close(pid_r)
+        try:
+            if setup["isolation"] == "namespaces":
+                private_space(setup)
+            program = os.fork()
+            if program == 0:
+                os.close(pid_w)
+                sock.close()
+                become_program(setup, request, fds)
+            os.write(pid_w, str(program).encode())
+        except BaseException as error:
+            os.write(pid_w, f"error {error}".encode())
+        os._exit(0)
+    os.close(pid_w)
+    data = bytearray()
+    while chunk := os.read(pid_r, 4096):
+        data.extend(chunk)
+    os.close(pid_r)
+    os.waitpid(middle, 0)
+    text = data.decode("utf-8", "replace")
+    if not text.isdigit():
+        return {"error": text[6:] if text.startswith("error ") else "the run's process could not be started"}
+    return {"pid": int(text)}
+
+
+def private_space(setup):
+    """A mount and IPC namespace for this run alone: a fresh /work and /tmp; shared memory dies with the run."""
+    libc_call("unshare", CLONE_NEWNS | CLONE_NEWIPC)
+    size = setup["limits"]["disk_bytes"]
+    for path in (WORK_DIR, "/tmp"):
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    if os.geteuid() == 0 and not setup.get("rootless"):
+        os.chown(WORK_DIR, setup["uid"], setup["gid"])
+
+
+def become_program(setup, request, fds):
+    """In the program's process: its descriptors, limits and identity, then the program itself. Never returns."""
+    try:
+        os.setsid()
+        source_fd = fds[3]
+        source = bytearray()
+        while chunk := os.read(source_fd, 1 << 16):
+            source.extend(chunk)
+        targets = [fds[0], fds[1], fds[2]] + list(fds[4:])
+        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in targets]
+        for index, fd in enumerate(moved):
+            os.dup2(fd, index)
+        os.closerange(len(moved), 1 << 16)
+        work = request["work"] or WORK_DIR
+        os.chdir(work)
+        protocol.apply_limits(setup["limits"], setup)
+        LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+        for number in range(1, signal.NSIG):
+            try:
+                signal.signal(number, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        text = source.decode("utf-8", "replace")
+    except BaseException as error:
+        os.write(2, f"sandbox could not start the program: {error}".encode())
+        os._exit(127)
+    if request["mode"] == "functions":
+        runner.serve(text, work)
+    else:
+        runner.run_main(text, work)
+
+
+# ---------------------------------------------------------------- collecting a run
 
 def collect(proc, limits):
     """Feeds stdin, gathers bounded stdout/stderr until the program exits, enforces the wall limit.
@@ -178,8 +473,7 @@ def collect(proc, limits):
     status, exit_status = None, None
     while status is None:
         if exit_status is None:
-            done, wait_status = os.waitpid(proc["pid"], os.WNOHANG)
-            exit_status = wait_status if done else None
+            exit_status = poll(proc["pid"])
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             status = "timeout"
@@ -222,17 +516,28 @@ def collect(proc, limits):
     return status, exit_status, bytes(output), bytes(errors)
 
 
+def poll(pid):
+    try:
+        done, wait_status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return 0
+    return wait_status if done else None
+
+
 def finish(pid, deadline):
     """Waits for pid until the deadline, then kills its session; returns the wait status or None if killed for time."""
     while True:
-        done, wait_status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return wait_status
+        status = poll(pid)
+        if status is not None:
+            return status
         if time.monotonic() >= deadline:
             kill_group(pid)
-            os.waitpid(pid, 0)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
             return None
-        time.sleep(0.002)
+        time.sleep(0.001)
 
 
 def kill_group(pid):
@@ -240,26 +545,6 @@ def kill_group(pid):
         os.killpg(pid, signal.SIGKILL)
     except OSError:
         pass
-
-
-def kill_everything_else(job):
-    """Kills every process left by the program: all of the namespace when pid 1, else the program uid's."""
-    if os.getpid() == 1:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-    else:
-        if os.geteuid() == 0:
-            protocol.kill_uid(job["uid"])
-            protocol.kill_uid(job["tester_uid"])
-        protocol.kill_children(os.getpid())
-    while True:
-        try:
-            if os.waitpid(-1, 0)[0] <= 0:
-                break
-        except ChildProcessError:
-            break
 
 
 def describe_exit(status, exit_status, errors):
@@ -276,51 +561,7 @@ def describe_exit(status, exit_status, errors):
     return "ok", ""
 
 
-def run_case(job, paths, limits, case):
-    argv = [paths["python"], "-I", "-B", os.path.join(paths["sandbox"], "program.py")]
-    status, exit_status, output, errors = collect(start_program(job, paths, limits, argv, case["stdin"]), limits)
-    kill_everything_else(job)
-    outcome, detail = describe_exit(status, exit_status, errors)
-    if outcome != "ok":
-        return {"passed": False, "status": outcome, "detail": detail}
-    actual = protocol.normalise_output(output.decode("utf-8", "replace"))
-    if actual == protocol.normalise_output(case["stdout"]):
-        return {"passed": True, "status": "passed", "detail": ""}
-    return {"passed": False, "status": "wrong-answer", "detail": f"expected {protocol.shorten(case['stdout'])!r}, got {protocol.shorten(actual)!r}"}
-
-
-# ---------------------------------------------------------------- function tests
-
-def run_function_tests(job, paths, limits):
-    requests_r, requests_w = os.pipe()
-    replies_r, replies_w = os.pipe()
-    argv = [paths["python"], "-I", "-B", os.path.join(paths["sandbox"], "runner.py")]
-    program = start_program(job, paths, limits, argv, "", extra_fds=(requests_r, replies_w))
-    os.close(requests_r)
-    os.close(replies_w)
-    result_r, result_w = os.pipe()
-    tester = os.fork()
-    if tester == 0:
-        os.close(result_r)
-        for fd in (program["stdout"], program["stderr"], program["stdin"]):
-            os.close(fd)
-        protocol.run_tester(job, requests_w, replies_r, result_w)
-        os._exit(0)
-    for fd in (requests_w, replies_r, result_w):
-        os.close(fd)
-    program["stdin_data"] = ""
-    status, exit_status, output, errors = collect(program, limits)
-    verdict = read_result(result_r, tester, limits)
-    kill_everything_else(job)
-    if verdict is None:
-        outcome, detail = describe_exit(status, exit_status, errors)
-        return {"passed": False, "status": outcome if outcome != "ok" else "error", "detail": detail or "the tests did not report"}
-    if not verdict["passed"] and status is not None:
-        verdict["detail"] = describe_exit(status, exit_status, errors)[1] + "; " + verdict["detail"]
-    return verdict
-
-
-def read_result(fd, tester_pid, limits):
+def read_result(fd, tester_pid):
     data = bytearray()
     deadline = time.monotonic() + 1.0
     while time.monotonic() < deadline:

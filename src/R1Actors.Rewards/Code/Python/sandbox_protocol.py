@@ -4,7 +4,6 @@ import ast
 import builtins
 import json
 import os
-import signal
 import struct
 
 MAX_DEPTH = 100
@@ -105,7 +104,8 @@ def read_exactly(fd, size):
 
 # ---------------------------------------------------------------- limits and processes
 
-def apply_limits(limits, job):
+def apply_limits(limits, setup):
+    """The program's rlimits and identity: its own uid as root; without root, no capability it could use."""
     import resource
     cpu = limits["cpu_seconds"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -114,11 +114,42 @@ def apply_limits(limits, job):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
     prefer_for_oom_kill(1000)
-    if os.geteuid() == 0:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+    become(setup, setup["uid"], setup["gid"], limits["processes"])
+
+
+def become(setup, uid, gid, processes):
+    """Drops to uid as root; inside a user namespace (or without root) drops every capability instead."""
+    import resource
+    if setup.get("rootless"):
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes + 4, processes + 4))
+        drop_capabilities()
+    elif os.geteuid() == 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
         os.setgroups([])
-        os.setgid(job["gid"])
-        os.setuid(job["uid"])
+        os.setgid(gid)
+        os.setuid(uid)
+
+
+PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 28, 38, 47, 4
+# SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE and their locks.
+SECURE_BITS = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80
+
+
+def drop_capabilities():
+    """Uid 0 of a user namespace with no capability left, none to regain by exec, no new privileges."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_SECUREBITS, SECURE_BITS, 0, 0, 0)
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    for capability in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            break
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    if libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset: could not drop capabilities")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl: could not set no_new_privs")
 
 
 def prefer_for_oom_kill(score):
@@ -130,56 +161,9 @@ def prefer_for_oom_kill(score):
         pass
 
 
-def clean_environment(paths):
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": paths["work"], "TMPDIR": "/tmp",
+def clean_environment(work):
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": work, "TMPDIR": "/tmp",
             "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0"}
-
-
-def kill_uid(uid):
-    """Kills every process of uid (repeatedly, so that a fork bomb cannot outrun one sweep)."""
-    for _ in range(50):
-        found = False
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/status") as status:
-                    uid_line = next(line for line in status if line.startswith("Uid:"))
-                if int(uid_line.split()[1]) == uid:
-                    found = True
-                    os.kill(int(entry), signal.SIGKILL)
-            except (OSError, StopIteration, ValueError):
-                continue
-        if not found:
-            return
-
-
-def kill_children(parent):
-    """Kills the children of parent until none are left: as a subreaper, orphans keep re-parenting to it."""
-    for _ in range(50):
-        children = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-                if int(fields[1]) == parent and fields[0] != "Z":
-                    children.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-        if not children:
-            return
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        for pid in children:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
 
 
 def tail(data, limit=300):
@@ -260,17 +244,14 @@ def names_to_import(tree, entry_point):
     return sorted(name for name in loaded - bound if not hasattr(builtins, name))
 
 
-def run_tester(job, requests, replies, result_fd):
+def run_tester(job, setup, requests, replies, result_fd):
     null = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     prefer_for_oom_kill(500)
-    if os.geteuid() == 0:
-        os.setgroups([])
-        os.setgid(job["tester_uid"])
-        os.setuid(job["tester_uid"])
+    become(setup, setup["tester_uid"], setup["tester_uid"], 4)
     try:
-        result = test(job, Channel(requests, replies, job["limits"]["output_bytes"]))
+        result = test(job, Channel(requests, replies, setup["limits"]["output_bytes"]))
     except AssertionError as error:
         result = {"passed": False, "status": "wrong-answer", "detail": assertion_detail(error)}
     except ProgramCallError as error:

@@ -71,7 +71,9 @@ public static class RewardSettingsBinder
             RunOverhead = Positive(r, $"{C}.run-overhead"),
             InfrastructureRetries = r.Int($"{C}.infrastructure-retries", min: 0, max: 10),
             BaseUid = r.Int($"{C}.base-uid", min: 1000),
-            ScratchDirectory = scratch ?? Path.Combine(Path.GetTempPath(), "r1actors-sandbox"),
+            ScratchParent = scratch,
+            WarmPool = r.OneOf($"{C}.pool", "warm", "cold") == "warm",
+            ServerRuns = r.Int($"{C}.server-runs", min: 1),
             Limits = new SandboxLimits
             {
                 CpuSeconds = Positive(r, $"{C}.limits.cpu-time").TotalSeconds,
