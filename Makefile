@@ -15,11 +15,11 @@ JEMALLOC := /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 # days-long daemon flat. r1actors also sets the threshold itself at start-up.
 RUNTIME_ENV := MALLOC_MMAP_THRESHOLD_=131072 $(if $(wildcard $(JEMALLOC)),LD_PRELOAD=$(JEMALLOC))
 
-.PHONY: help setup build test run train bench clean
+.PHONY: help setup build test test-nobody run train bench clean
 
 help:
 	@echo "make run    train the embedded default (tiny policy, built-in task) and show the R1-Zero effect"
-	@echo "make test   build and run every test"
+	@echo "make test   build and run every test (as root: the sandbox tests again as nobody, make test-nobody)"
 	@echo "make train CONFIG=hocon/X.conf RUN_DIR=runs/NAME   train with a configuration (resumes in RUN_DIR)"
 	@echo "make bench  run every benchmark (r1actors-bench)"
 	@echo "make clean  remove build outputs (run folders under runs/ are kept)"
@@ -33,6 +33,18 @@ build: setup
 
 test: build
 	$(RUNTIME_ENV) $(DOTNET) test R1Actors.sln $(BUILD_FLAGS) --no-build --logger "console;verbosity=minimal"
+	@$(MAKE) --no-print-directory test-nobody
+
+# The code-sandbox tests again as an unprivileged user (uid 65534), the way most users run R1Actors: the
+# sandbox must hold without root too (rootless user namespaces). Runs when invoked as root; a copy of the
+# built tests goes to a private temporary folder that user can read.
+test-nobody:
+	@if [ "$$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then echo "test-nobody: needs root and setpriv (util-linux); skipped"; exit 0; fi; \
+	dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	cp -r tests/R1Actors.Rewards.Tests/bin/$(CONFIGURATION)/net10.0 "$$dir/bin" && chown -R 65534:65534 "$$dir" && \
+	echo "sandbox tests as uid 65534:" && \
+	HOME="$$dir" DOTNET_CLI_HOME="$$dir" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 $(RUNTIME_ENV) setpriv --reuid=65534 --regid=65534 --clear-groups \
+		$(DOTNET) test "$$dir/bin/R1Actors.Rewards.Tests.dll" --filter "FullyQualifiedName~R1Actors.Rewards.Tests.Code" --results-directory "$$dir/results" --logger "console;verbosity=minimal"
 
 # Every `make run` is a fresh demonstration in its own folder (runs/demo-TIMESTAMP), measured from the base model.
 run: build

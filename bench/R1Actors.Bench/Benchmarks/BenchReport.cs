@@ -35,6 +35,18 @@ public sealed class BenchReport(string benchmark, TextWriter? output = null)
         _figures[key] = passed;
     }
 
+    /// <summary>A figure recorded so far (NaN when absent or not a number).</summary>
+    public double Value(string key) => _figures[key] is JsonValue value && value.TryGetValue<double>(out var number) ? number : double.NaN;
+
+    /// <summary>Takes another report's figures (a child process's JSON line), all but its benchmark name.</summary>
+    public void Include(JsonObject figures)
+    {
+        foreach (var (key, value) in figures.ToList())
+        {
+            if (key != "benchmark") _figures[key] = value?.DeepClone();
+        }
+    }
+
     public void Section(string title) => _output.WriteLine(title);
 
     /// <summary>Writes the JSON line; call once, last.</summary>

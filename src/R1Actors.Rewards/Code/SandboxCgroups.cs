@@ -113,6 +113,8 @@ public sealed class SandboxCgroups : IDisposable
             : !File.Exists(Path.Join(memory, "memory.limit_in_bytes")) ? $"cgroup v1: {memory}/memory.limit_in_bytes is missing" : "";
         if (whyNot.Length > 0) return null;
         var folders = new[] { Path.Join(pids, name), Path.Join(memory, name) };
+        RemoveStale(pids!, name);
+        RemoveStale(memory!, name);
         try
         {
             foreach (var folder in folders) Directory.CreateDirectory(folder);
@@ -144,6 +146,7 @@ public sealed class SandboxCgroups : IDisposable
             return null;
         }
         var parent = Path.Join(own, name);
+        RemoveStale(own, name);
         var cgroups = new SandboxCgroups("v2", $"cgroup v2 delegated subtree {parent}", [parent], layout.Controllers, own);
         string step = $"{own} is not writable by uid {Uid()} (not delegated)";
         try
@@ -251,6 +254,33 @@ public sealed class SandboxCgroups : IDisposable
                 catch (UnauthorizedAccessException) { break; }
             }
         }
+    }
+
+    /// <summary>
+    /// Removes what an earlier process that was killed (SIGKILL, a crash) left: sibling folders named like
+    /// <paramref name="name"/> (<c>prefix-PID</c>) whose process is gone, with their slot folders. Only empty
+    /// ones go (rmdir refuses a cgroup with processes): its servers exit by themselves when their stdin closes,
+    /// and a live sandbox of another pid namespace that happens to match the name is never touched.
+    /// </summary>
+    private static void RemoveStale(string parent, string name)
+    {
+        var dash = name.LastIndexOf('-');
+        if (dash < 0) return;
+        var prefix = name[..(dash + 1)];
+        try
+        {
+            foreach (var folder in Directory.EnumerateDirectories(parent, prefix + "*"))
+            {
+                var pid = Path.GetFileName(folder)[prefix.Length..];
+                if (pid.Length == 0 || !pid.All(char.IsAsciiDigit) || Directory.Exists($"/proc/{pid}")) continue;
+                foreach (var slot in Directory.EnumerateDirectories(folder).Append(folder).ToList())
+                {
+                    try { Directory.Delete(slot); }
+                    catch (IOException) { }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static List<int> ReadPids(string folder)

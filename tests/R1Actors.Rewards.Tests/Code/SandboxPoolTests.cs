@@ -110,11 +110,14 @@ public sealed partial class SandboxPoolTests(SandboxFixture fixture)
         Assert.True((await sandbox.RunAsync(Stdio("print(1)", "1"), 0, CancellationToken.None)).Passed);
         var table = HostProcesses.Read();
         var server = Assert.Single(HostProcesses.Servers(table, Environment.ProcessId), pid => table[pid].CommandLine.Contains(environment.JudgeDirectory, StringComparison.Ordinal));
+        var launcher = table[server].Parent; // unshare, or this process at the rlimits level
         using (var process = System.Diagnostics.Process.GetProcessById(server))
         {
             process.Kill();
             process.WaitForExit(5_000);
         }
+        // Between jobs means: the server's process is gone and reaped before the next job comes.
+        for (var wait = 0; launcher != Environment.ProcessId && Directory.Exists($"/proc/{launcher}") && wait < 500; wait++) await Task.Delay(10);
         var after = await sandbox.RunAsync(Stdio("print(2)", "2"), 0, CancellationToken.None);
         Assert.True(after.Passed, after.Reason);
         Assert.Equal(2, sandbox.ServersStarted);
