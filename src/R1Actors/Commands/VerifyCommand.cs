@@ -51,7 +51,7 @@ public static class VerifyCommand
         {
             if (outputPath is not null) await writer.DisposeAsync();
         }
-        PrintSummary(summary, inputPath, outputPath, rewards.SandboxIsolation?.ToString());
+        PrintSummary(summary, inputPath, outputPath, rewards.SandboxIsolation is { } level ? $"{level} ({rewards.SandboxDescription})" : null);
         return ExitCodes.Success;
     }
 
