@@ -81,6 +81,9 @@ public static class MetricNames
     public const string RolloutsPerSecond = "RolloutsPerSecond";
     public const string PipelineStepSeconds = "PipelineStepSeconds";
 
+    /// <summary>Mean of each reward component over the step's completions (answer, format, a custom reward's own figures).</summary>
+    public const string RewardComponentMeans = "RewardComponentMeans";
+
     // Memory, after each step.
     public const string ResidentMemoryBytes = "ResidentMemoryBytes";
     public const string ManagedCommittedBytes = "ManagedCommittedBytes";

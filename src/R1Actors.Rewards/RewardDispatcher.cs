@@ -1,4 +1,5 @@
 using R1Actors.Rewards.Code;
+using R1Actors.Rewards.Custom;
 using R1Actors.Rewards.Countdown;
 using R1Actors.Rewards.Exact;
 using R1Actors.Rewards.Format;
@@ -23,17 +24,19 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     private readonly IReadOnlyDictionary<string, IRewardFunction> _functions;
     private readonly MathReward? _math;
     private readonly Lazy<SandboxHandle>? _sandbox;
+    private readonly PythonReward? _custom;
     private long _faults;
     private long _unknownKinds;
 
     /// <summary>A dispatcher over the given functions (custom kinds, fakes in tests).</summary>
     public RewardDispatcher(IReadOnlyDictionary<string, IRewardFunction> functions)
-        : this(functions, null, null)
+        : this(functions, null, null, null)
     {
     }
 
-    private RewardDispatcher(IReadOnlyDictionary<string, IRewardFunction> functions, MathReward? math, Lazy<SandboxHandle>? sandbox)
+    private RewardDispatcher(IReadOnlyDictionary<string, IRewardFunction> functions, MathReward? math, Lazy<SandboxHandle>? sandbox, PythonReward? custom)
     {
+        _custom = custom;
         _functions = functions;
         _math = math;
         _sandbox = sandbox;
@@ -65,7 +68,15 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
         var functions = answers.ToDictionary(
             a => a.Key,
             a => (IRewardFunction)new WeightedReward(a.Value, format, settings.Weights[a.Key]));
-        return new RewardDispatcher(functions, math, sandbox);
+        PythonReward? custom = null;
+        if (settings.Custom.Path.Length > 0)
+        {
+            custom = new PythonReward(new LazySandbox(sandbox), settings.Custom);
+            functions[settings.Custom.Kind] = new WeightedReward(custom, format, settings.Custom.Weights);
+        }
+        foreach (var (kind, reward) in CustomRewardAssemblies.Load(settings.Assemblies, functions.Keys))
+            functions[kind] = new WeightedReward(reward, format, new TaskWeights(1, 0));
+        return new RewardDispatcher(functions, math, sandbox, custom);
     }
 
     public IReadOnlyCollection<string> Kinds => _functions.Keys.ToList();
@@ -77,6 +88,9 @@ public sealed class RewardDispatcher : IRewardFunction, IAsyncDisposable
     public long Faults => Interlocked.Read(ref _faults);
 
     public long UnknownKinds => Interlocked.Read(ref _unknownKinds);
+
+    /// <summary>Calls of the user's Python reward that raised, timed out or returned no score (each scored 0).</summary>
+    public long CustomRewardFailures => _custom?.Failures ?? 0;
 
     /// <summary>Sandbox faults (not program failures): refusals, crashes of the sandbox itself.</summary>
     public long SandboxFaults => _sandbox is { IsValueCreated: true } s ? (s.Value.Sandbox?.Faults ?? 0) + Interlocked.Read(ref s.Value.Refused) : 0;

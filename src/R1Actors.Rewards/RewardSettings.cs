@@ -1,4 +1,5 @@
 using R1Actors.Rewards.Code;
+using R1Actors.Rewards.Custom;
 using R1Actors.Rewards.Format;
 using R1Actors.Rewards.MathAnswers;
 
@@ -25,6 +26,10 @@ public sealed record RewardSettings
     public SandboxSettings Code { get; init; } = new();
     /// <summary>Code scores the fraction of tests passed instead of all-or-nothing.</summary>
     public bool CodePartialCredit { get; init; }
+    /// <summary>A reward the user wrote in Python (veRL's compute_score), run in the code sandbox.</summary>
+    public PythonRewardSettings Custom { get; init; } = new();
+    /// <summary>Assemblies with <see cref="ICustomReward"/> classes: task kinds in C#.</summary>
+    public IReadOnlyList<string> Assemblies { get; init; } = [];
 
     /// <summary>Weights per task kind; the <c>format</c> kind is judged on format alone.</summary>
     public IReadOnlyDictionary<string, TaskWeights> Weights { get; init; } = new Dictionary<string, TaskWeights>
@@ -45,6 +50,7 @@ public sealed record RewardSettings
     public RewardSettings CorrectnessOnly() => this with
     {
         Weights = Weights.ToDictionary(w => w.Key, w => w.Key == TaskKinds.Format ? new TaskWeights(0, 1) : new TaskWeights(1, 0)),
+        Custom = Custom with { Weights = new TaskWeights(1, 0) },
     };
 
     /// <summary>Problems with these settings, each naming its HOCON key; empty when they are usable.</summary>
@@ -62,6 +68,13 @@ public sealed record RewardSettings
                 problems.Add($"r1.rewards.weights.{kind}: weights must be finite and non-negative");
         }
         foreach (var kind in TaskKinds.BuiltIn.Where(k => !Weights.ContainsKey(k))) problems.Add($"r1.rewards.weights.{kind}: missing");
+        if (Custom.Path.Length > 0)
+        {
+            if (Custom.Kind.Length == 0 || TaskKinds.BuiltIn.Contains(Custom.Kind))
+                problems.Add($"r1.rewards.custom.kind: '{Custom.Kind}' must be a kind of its own, not empty or one of {string.Join(", ", TaskKinds.BuiltIn)}");
+            if (Custom.Timeout <= TimeSpan.Zero) problems.Add("r1.rewards.custom.timeout: must be positive");
+            if (Custom.Function.Length == 0) problems.Add("r1.rewards.custom.function: must name the function");
+        }
         var limits = Code.Limits;
         if (limits.CpuSeconds <= 0 || limits.WallSeconds <= 0) problems.Add("r1.rewards.code.limits: cpu-seconds and wall-seconds must be positive");
         if (limits.MemoryBytes < 32L << 20) problems.Add("r1.rewards.code.limits.memory: at least 32 MiB (the interpreter needs it)");

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace R1Actors.Rewards.Code;
 
 /// <summary>How strongly a run was isolated; every <see cref="ExecutionResult"/> says which.</summary>
@@ -21,9 +23,23 @@ public enum IsolationLevel
 /// <param name="Status">passed, wrong-answer, runtime-error, timeout, killed, output-limit.</param>
 public sealed record CaseResult(bool Passed, string Status, string Detail);
 
-/// <summary>A program to run: against stdin/stdout <paramref name="Cases"/>, or under <paramref name="TestCode"/>.</summary>
+/// <summary>A program to run: against stdin/stdout <paramref name="Cases"/>, or under <paramref name="TestCode"/>, or a <paramref name="Call"/> of a user's function.</summary>
 /// <param name="EntryPoint">HumanEval's function name: when the test code defines <c>check</c>, it is called with it.</param>
-public sealed record SandboxJob(string Program, IReadOnlyList<StdioCase> Cases, string? TestCode, string? EntryPoint);
+public sealed record SandboxJob(string Program, IReadOnlyList<StdioCase> Cases, string? TestCode, string? EntryPoint, FunctionCall? Call = null)
+{
+    /// <summary>The wall time the job's runs may take in all: the call's own limit, else the case limit per case.</summary>
+    public double WallSeconds(SandboxLimits limits) => Call?.WallSeconds ?? limits.WallSeconds * Math.Max(1, Cases.Count);
+
+    /// <summary>A job that calls <paramref name="call"/> and runs nothing else.</summary>
+    public static SandboxJob Calling(FunctionCall call) => new("", [], null, null, call);
+}
+
+/// <summary>
+/// One call of a function users write in Python (a custom reward): <paramref name="Source"/> is loaded as a
+/// module named <paramref name="FileName"/> in a fresh sandboxed process, and <paramref name="Function"/> is
+/// called with <paramref name="Arguments"/> as keyword arguments; what it returns comes back as JSON.
+/// </summary>
+public sealed record FunctionCall(string Source, string FileName, string Function, JsonObject Arguments, double WallSeconds, double CpuSeconds);
 
 public sealed record StdioCase(string Stdin, string Stdout);
 
@@ -39,6 +55,9 @@ public sealed record ExecutionResult(
     TimeSpan Elapsed,
     string? InfrastructureFault = null)
 {
+    /// <summary>What a <see cref="FunctionCall"/> returned, as JSON (null for other jobs and for a call that failed).</summary>
+    public JsonNode? Returned { get; init; }
+
     public bool Passed => InfrastructureFault is null && (Tests is null || Tests.Passed) && Cases.All(c => c.Passed) && (Tests is not null || Cases.Count > 0);
 
     /// <summary>Why the run did not pass, from the first failing case; null when it passed.</summary>

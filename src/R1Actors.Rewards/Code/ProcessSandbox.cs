@@ -86,7 +86,7 @@ public sealed class ProcessSandbox : ISlotSandbox, IDisposable
             Retire(state);
             throw;
         }
-        var budget = _settings.RunOverhead + TimeSpan.FromSeconds(_settings.Limits.WallSeconds * Math.Max(1, job.Cases.Count) + 1);
+        var budget = _settings.RunOverhead + TimeSpan.FromSeconds(job.WallSeconds(_settings.Limits) + 1);
         JsonNode? verdict;
         ServerFailure failure;
         try
@@ -159,6 +159,17 @@ public sealed class ProcessSandbox : ISlotSandbox, IDisposable
         ["cases"] = new JsonArray(job.Cases.Select(c => (JsonNode)new JsonObject { ["stdin"] = c.Stdin, ["stdout"] = c.Stdout }).ToArray()),
         ["test_code"] = job.TestCode,
         ["entry_point"] = job.EntryPoint,
+        ["call"] = job.Call is { } call
+            ? new JsonObject
+            {
+                ["source"] = call.Source,
+                ["filename"] = call.FileName,
+                ["function"] = call.Function,
+                ["kwargs"] = call.Arguments.DeepClone(),
+                ["wall_seconds"] = call.WallSeconds,
+                ["cpu_seconds"] = (int)Math.Ceiling(call.CpuSeconds),
+            }
+            : null,
     }.ToJsonString());
 
     /// <summary>A verdict for a run the program ended as a whole: every case (or the tests) failed with this status.</summary>
@@ -173,6 +184,12 @@ public sealed class ProcessSandbox : ISlotSandbox, IDisposable
             return job.TestCode is null
                 ? new ExecutionResult(Level, job.Cases.Select(_ => failure).ToList(), null, elapsed)
                 : new ExecutionResult(Level, [], failure, elapsed);
+        }
+        if (verdict["call"] is { } call)
+        {
+            var ok = call["ok"]?.GetValue<bool>() == true;
+            var outcome = ok ? new CaseResult(true, "passed", "") : ReadCase(call);
+            return new ExecutionResult(Level, [], outcome, elapsed) { Returned = ok ? call["value"]?.DeepClone() : null };
         }
         var tests = verdict["tests"] is { } t ? ReadCase(t) : null;
         var cases = verdict["cases"] is JsonArray array ? array.Select(c => ReadCase(c!)).ToList() : [];

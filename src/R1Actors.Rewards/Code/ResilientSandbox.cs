@@ -55,7 +55,7 @@ public sealed class ResilientSandbox : ICodeSandbox
     public async Task<ExecutionResult> RunAsync(SandboxJob job, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        var budget = _settings.RunOverhead + TimeSpan.FromSeconds(_settings.Limits.WallSeconds * Math.Max(1, job.Cases.Count) + 1);
+        var budget = _settings.RunOverhead + TimeSpan.FromSeconds(job.WallSeconds(_settings.Limits) + 1);
         context.Properties.Set(AttemptTimeout, budget + TimeSpan.FromSeconds(5));
         try
         {

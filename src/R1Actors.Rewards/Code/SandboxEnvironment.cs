@@ -172,7 +172,8 @@ public sealed class SandboxEnvironment : IDisposable
             foreach (var flag in NamespaceFlags) info.ArgumentList.Add(flag);
             info.ArgumentList.Add(Python);
         }
-        foreach (var argument in new[] { "-I", "-B", "-S", Path.Combine(JudgeDirectory, "judge.py") }) info.ArgumentList.Add(argument);
+        // -I: no user site-packages, no PYTHON* variables; the interpreter's own site-packages stay importable.
+        foreach (var argument in new[] { "-I", "-B", Path.Combine(JudgeDirectory, "judge.py") }) info.ArgumentList.Add(argument);
         info.RedirectStandardInput = info.RedirectStandardOutput = info.RedirectStandardError = true;
         info.UseShellExecute = false;
         info.Environment.Clear();

@@ -17,7 +17,8 @@ public sealed record VerifySummary(
     int Errors,
     IReadOnlyList<string> ErrorSamples,
     long InvalidReferences,
-    long SandboxFaults)
+    long SandboxFaults,
+    long CustomRewardFailures = 0)
 {
     public string ToJson() => new JsonObject
     {
@@ -29,6 +30,7 @@ public sealed record VerifySummary(
         ["error_samples"] = new JsonArray(ErrorSamples.Select(e => (JsonNode?)e).ToArray()),
         ["invalid_references"] = InvalidReferences,
         ["sandbox_faults"] = SandboxFaults,
+        ["custom_reward_failures"] = CustomRewardFailures,
     }.ToJsonString();
 }
 
@@ -54,7 +56,7 @@ public sealed class VerifyRunner(RewardDispatcher rewards, int parallelism)
         }
         while (pending.Count > 0) await WriteAsync(await pending.Dequeue().ConfigureAwait(false), output, tally).ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return tally.Summary(rewards.InvalidReferences, rewards.SandboxFaults);
+        return tally.Summary(rewards.InvalidReferences, rewards.SandboxFaults) with { CustomRewardFailures = rewards.CustomRewardFailures };
     }
 
     private async Task<LineResult> ScoreLineAsync(int lineNumber, string line, CancellationToken cancellationToken)

@@ -61,7 +61,7 @@ public static class VerifyCommand
         Console.WriteLine($"verified {summary.Count} lines of {inputPath}{(outputPath is null ? "" : $" -> {outputPath}")}: mean score {summary.MeanScore.ToString("F4", c)}");
         foreach (var (kind, tally) in summary.PerTask.OrderBy(p => p.Key, StringComparer.Ordinal))
             Console.WriteLine($"  {kind,-10} {tally.Count,8} lines   mean score {tally.MeanScore.ToString("F4", c)}");
-        Console.WriteLine($"  malformed lines: {summary.Errors}   invalid references: {summary.InvalidReferences}   sandbox faults: {summary.SandboxFaults}");
+        Console.WriteLine($"  malformed lines: {summary.Errors}   invalid references: {summary.InvalidReferences}   sandbox faults: {summary.SandboxFaults}   custom reward failures: {summary.CustomRewardFailures}");
         foreach (var sample in summary.ErrorSamples) Console.WriteLine($"    {sample}");
         if (isolation is not null) Console.WriteLine($"  code sandbox isolation: {isolation}");
         Console.WriteLine(summary.ToJson());

@@ -43,6 +43,7 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             new PropertyEnricher(MetricNames.DiscardedGroups, pipeline.DiscardedGroups),
             new PropertyEnricher(MetricNames.RolloutsPerSecond, pipeline.RolloutsPerSecond),
             new PropertyEnricher(MetricNames.PipelineStepSeconds, pipeline.StepSeconds),
+            new PropertyEnricher(MetricNames.RewardComponentMeans, ComponentMeans(report.Groups), destructureObjects: true),
         };
         // The learner's figures under their own names; the four the message template carries are left to it.
         properties.AddRange(metrics
@@ -71,6 +72,12 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             yield return new PropertyEnricher(MetricNames.ResidentMemoryBytes, memory.Resident);
         yield return new PropertyEnricher(MetricNames.ManagedCommittedBytes, GC.GetGCMemoryInfo().TotalCommittedBytes);
     }
+
+    /// <summary>Per component name, its mean over the completions that have it (kinds differ in their components).</summary>
+    private static Dictionary<string, double> ComponentMeans(IReadOnlyList<ScoredGroup> groups) =>
+        groups.SelectMany(g => g.Completions).SelectMany(c => c.Reward.Components)
+            .GroupBy(c => c.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Average(c => c.Value), StringComparer.Ordinal);
 
     private void WriteRollout(StepReport report)
     {

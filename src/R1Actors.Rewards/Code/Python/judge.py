@@ -21,6 +21,10 @@
 # itself and the template, and checks the template is alive and not stopped; if anything survives, the
 # verdict says "tainted" and ProcessSandbox replaces the server.
 #
+# A call (a reward function users write in Python, veRL's compute_score) is a program run too: the function's
+# module is loaded and called with plain-data keyword arguments in the child, which writes the JSON of what it
+# returned to a result pipe; its own wall and CPU limits come with the job.
+#
 # Function tests (HumanEval/MBPP test code) run in a separate tester process, forked from the server (it
 # holds the tests) and given its own uid (as root) or made non-dumpable and capability-free (without root,
 # so that the program cannot read its memory or descriptors). The program answers calls with plain data
@@ -143,7 +147,9 @@ class Server:
 
     def run(self, job):
         try:
-            if job.get("test_code"):
+            if job.get("call"):
+                verdict = {"call": self.run_call(job["call"])}
+            elif job.get("test_code"):
                 verdict = {"tests": self.run_function_tests(job)}
             else:
                 verdict = {"cases": [self.run_case(job, case) for case in job["cases"]]}
@@ -154,7 +160,7 @@ class Server:
         verdict["tainted"] = not (clean and self.template_healthy())
         return verdict
 
-    def spawn(self, mode, source, stdin_data, extra=()):
+    def spawn(self, mode, source, stdin_data, extra=(), limits=None):
         """Has the template start one program run; returns the pipes the server keeps."""
         stdin_r, stdin_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -167,7 +173,8 @@ class Server:
             if os.geteuid() == 0:
                 os.chown(work, self.setup["uid"], self.setup["gid"])
         try:
-            socket.send_fds(self.template, [json.dumps({"mode": mode, "work": work}).encode()], given)
+            request = {"mode": mode, "work": work, "limits": limits or {}}
+            socket.send_fds(self.template, [json.dumps(request).encode()], given)
             ready, _, _ = select.select([self.template], [], [], 10)
             reply = json.loads(self.template.recv(65536) or b"{}") if ready else {}
         except (OSError, ValueError) as error:
@@ -231,6 +238,26 @@ class Server:
         if not verdict["passed"] and status is not None:
             verdict["detail"] = describe_exit(status, exit_status, errors)[1] + "; " + verdict["detail"]
         return verdict
+
+    def run_call(self, call):
+        """A user's function (a reward written in Python) called once with plain-data arguments, in a program run."""
+        result_r, result_w = os.pipe()
+        overrides = {"wall_seconds": call["wall_seconds"], "cpu_seconds": call["cpu_seconds"]}
+        proc = self.spawn("call", json.dumps(call), "", extra=(result_w,), limits=overrides)
+        result = bytearray()
+        status, exit_status, output, errors = collect(proc, dict(self.limits, **overrides), (result_r, result))
+        self.sweep()
+        self.remove_work(proc)
+        reply = None
+        try:
+            reply = json.loads(bytes(result[4:]).decode("utf-8")) if len(result) > 4 else None
+        except ValueError:
+            pass
+        if status is not None or not isinstance(reply, dict):
+            outcome, detail = describe_exit(status, exit_status, errors)
+            return {"ok": False, "status": outcome if outcome != "ok" else "runtime-error",
+                    "detail": detail or "the function returned nothing"}
+        return reply
 
     def remove_work(self, proc):
         if proc["work"] is not None:
@@ -437,7 +464,7 @@ def become_program(setup, request, fds):
         os.closerange(len(moved), 1 << 16)
         work = request["work"] or WORK_DIR
         os.chdir(work)
-        protocol.apply_limits(setup["limits"], setup)
+        protocol.apply_limits(dict(setup["limits"], **request.get("limits", {})), setup)
         LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
         for number in range(1, signal.NSIG):
             try:
@@ -452,14 +479,17 @@ def become_program(setup, request, fds):
         os._exit(127)
     if request["mode"] == "functions":
         runner.serve(text, work)
+    elif request["mode"] == "call":
+        runner.call(text, work)
     else:
         runner.run_main(text, work)
 
 
 # ---------------------------------------------------------------- collecting a run
 
-def collect(proc, limits):
-    """Feeds stdin, gathers bounded stdout/stderr until the program exits, enforces the wall limit.
+def collect(proc, limits, result=None):
+    """Feeds stdin, gathers bounded stdout/stderr (and a result pipe, when given) until the program exits,
+    enforces the wall limit.
 
     Output is what the program wrote by the time its main process exited: a background process that keeps
     the pipes open does not hold the case up (it is killed right after).
@@ -467,6 +497,8 @@ def collect(proc, limits):
     deadline = time.monotonic() + limits["wall_seconds"]
     output, errors, pending = bytearray(), bytearray(), bytes(proc["stdin_data"], "utf-8")
     readers = {proc["stdout"]: output, proc["stderr"]: errors}
+    if result is not None:
+        readers[result[0]] = result[1]
     writer = proc["stdin"] if pending else None
     if writer is None:
         os.close(proc["stdin"])
@@ -497,7 +529,7 @@ def collect(proc, limits):
                 del readers[fd]
                 continue
             readers[fd].extend(chunk)
-            if len(output) + len(errors) > limits["output_bytes"]:
+            if sum(len(buffer) for buffer in readers.values()) > limits["output_bytes"]:
                 status = "output-limit"
         if not readers and exit_status is None:
             exit_status = finish(proc["pid"], deadline)
@@ -505,7 +537,7 @@ def collect(proc, limits):
             break
     if writer is not None:
         os.close(writer)
-    for fd in (proc["stdout"], proc["stderr"]):
+    for fd in (proc["stdout"], proc["stderr"]) + ((result[0],) if result is not None else ()):
         os.close(fd)
     if exit_status is None:
         kill_group(proc["pid"])

@@ -1,10 +1,12 @@
 # R1Actors sandbox runner: what the program's own process does once the template has forked it, dropped
 # its privileges and handed it its descriptors. `run_main` runs the program as __main__ (a stdin/stdout
 # case); `serve` loads it as a module and answers the tester's requests (which names exist; call a
-# function) with plain data. Nothing here is trusted by the tester.
+# function) with plain data. Nothing here is trusted by the tester. `call` loads a user's reward module and
+# calls its function once, writing what it returned as JSON to the result pipe (fd 3).
 import atexit
 import builtins
 import io
+import json
 import linecache
 import os
 import sys
@@ -17,17 +19,17 @@ REQUESTS, REPLIES, LIMIT = 3, 4, 1 << 26
 FILENAME = "program.py"
 
 
-def fresh_interpreter_state(source, work):
+def fresh_interpreter_state(source, work, filename=FILENAME):
     """What `python program.py` would see: its stdio on fds 0-2, argv, a clean environment, the script folder first on sys.path."""
     sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
     sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
     sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8",
                                                    errors="backslashreplace", line_buffering=True)
-    sys.argv = [FILENAME]
+    sys.argv = [filename]
     sys.path[:0] = [work]
     os.environ.clear()
     os.environ.update(protocol.clean_environment(work))
-    linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 
 
 def run_main(source, work):
@@ -118,3 +120,48 @@ def value_or_opaque(value):
         return ["value", protocol.encode(value)]
     except (TypeError, ValueError):
         return ["opaque"]
+
+
+RESULT = 3
+
+
+def call(payload_text, work):
+    payload = json.loads(payload_text)
+    source, filename = payload["source"], payload.get("filename") or "reward.py"
+    fresh_interpreter_state(source, work, filename)
+    module = types.ModuleType("__r1actors_reward__")
+    module.__dict__.update({"__file__": filename, "__builtins__": builtins})
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+        function = module.__dict__.get(payload["function"])
+        if not callable(function):
+            raise NameError(f"{filename} defines no function {payload['function']}")
+        value = function(**payload.get("kwargs", {}))
+        try:
+            reply = {"ok": True, "value": json.loads(json.dumps(value, allow_nan=False, default=plain))}
+        except (TypeError, ValueError, RecursionError) as error:
+            reply = {"ok": False, "status": "bad-return", "detail": f"the function returned a value that is not finite JSON data: {error}"[:500]}
+    except SystemExit as stop:
+        reply = {"ok": False, "status": "runtime-error", "detail": f"the function called exit({stop.code!r})"}
+    except BaseException as error:
+        reply = {"ok": False, "status": "runtime-error", "detail": error_text(error)}
+    try:
+        protocol.send(RESULT, reply)
+    except BaseException:
+        pass
+    finish(0)
+
+
+def plain(value):
+    """What json cannot write itself: numbers of other libraries (numpy, sympy) as floats, else refused."""
+    if hasattr(value, "__float__"):
+        return float(value)
+    raise TypeError(f"a value of type {type(value).__name__} is not JSON")
+
+
+def error_text(error):
+    frames = traceback.extract_tb(error.__traceback__)
+    where = next((f"{frame.filename}, line {frame.lineno}" for frame in reversed(frames) if frame.filename != __file__), "")
+    message = f"{type(error).__name__}: {error}"[:500]
+    return f"{message} ({where})" if where else message

@@ -1,5 +1,6 @@
 using R1Actors.Rewards;
 using R1Actors.Rewards.Code;
+using R1Actors.Rewards.Custom;
 using R1Actors.Rewards.MathAnswers;
 
 namespace R1Actors.Configuration.Sections;
@@ -24,6 +25,8 @@ public static class RewardSettingsBinder
             Math = BindMath(r),
             Code = BindCode(r),
             CodePartialCredit = r.Bool($"{R}.code.partial-credit"),
+            Custom = BindCustom(r),
+            Assemblies = ExistingFiles(r, $"{R}.assemblies", r.StringList($"{R}.assemblies")),
         };
         var problems = settings.Validate();
         if (problems.Count > 0)
@@ -52,6 +55,29 @@ public static class RewardSettingsBinder
             Deadline = Positive(r, $"{R}.math.deadline"),
         },
     };
+
+    private static PythonRewardSettings BindCustom(SettingsReader r)
+    {
+        const string U = $"{R}.custom";
+        var path = r.String($"{U}.path");
+        if (path.Length > 0) ExistingFiles(r, $"{U}.path", [path]);
+        return new PythonRewardSettings
+        {
+            Path = path,
+            Function = r.String($"{U}.function", allowEmpty: false),
+            Kind = r.String($"{U}.kind", allowEmpty: false),
+            Timeout = Positive(r, $"{U}.timeout"),
+            Weights = new TaskWeights(r.Double($"{U}.weights.answer", min: 0), r.Double($"{U}.weights.format", min: 0)),
+        };
+    }
+
+    /// <summary>The paths as given, once each is known to exist (a missing file names the key, where it was set and the folder searched).</summary>
+    private static IReadOnlyList<string> ExistingFiles(SettingsReader r, string key, IReadOnlyList<string> paths)
+    {
+        foreach (var path in paths.Where(p => !File.Exists(p)))
+            throw r.Fail(key, $"'{path}' does not exist (relative paths start at {Environment.CurrentDirectory})");
+        return paths;
+    }
 
     private static SandboxSettings BindCode(SettingsReader r)
     {
