@@ -18,7 +18,7 @@ namespace R1Actors.Tests.Daemon;
 public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixture<TinyQwenFixture>
 {
     public static TheoryData<string> Configs =>
-        ["qwen2.5-0.5b-r1zero-gsm8k.conf", "qwen2.5-0.5b-instruct-chat-gsm8k.conf", "qwen2.5-coder-0.5b-r1zero-mbpp.conf", "qwen2.5-0.5b-r1zero-knights-knaves.conf"];
+        ["qwen2.5-0.5b-r1zero-gsm8k.conf", "qwen2.5-0.5b-instruct-chat-gsm8k.conf", "qwen2.5-coder-0.5b-r1zero-mbpp.conf", "qwen2.5-0.5b-r1zero-knights-knaves.conf", "qwen2.5-0.5b-r1zero-sudoku.conf"];
 
     [Theory]
     [MemberData(nameof(Configs))]
@@ -72,8 +72,9 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         var model = name.Contains("instruct", StringComparison.Ordinal) ? fixture.InstructModelFolder : fixture.ModelFolder;
         var runDir = Path.Combine(fixture.Root, $"run-{Path.GetFileNameWithoutExtension(name)}-{extraSets.Length}");
         // A generator config has no files to replace: it gets a small epoch and held-out split instead.
-        string[] data = name.Contains("knights-knaves", StringComparison.Ordinal)
-            ? ["r1.data.knights-knaves.count=64", "r1.data.held-out-count=4"]
+        var generator = new[] { "knights-knaves", "sudoku" }.FirstOrDefault(g => name.Contains(g, StringComparison.Ordinal));
+        string[] data = generator is not null
+            ? [$"r1.data.{generator}.count=64", "r1.data.held-out-count=4"]
             : [$"r1.data.files=[\"{(code ? fixture.MbppTrain : fixture.GsmTrain)}\"]", $"r1.data.held-out-files=[\"{(code ? fixture.MbppTest : fixture.GsmTest)}\"]"];
         string[] sets =
         [
