@@ -20,6 +20,8 @@
 //   - Reading world-readable files under the bound system folders (/usr, /etc): they are visible, read-only.
 //   - CPU contention: a program may use its full CPU-time limit per process, on all cores it can fork to,
 //     within pids.max; only the wall-clock limit bounds the total.
+//   - Without root, RLIMIT_NPROC is counted per user namespace only on Linux 5.14 and later; on older kernels it
+//     counts every process of the user on the host, so programs may be refused threads they should have.
 //   - At the lower levels: the *Namespaces levels without cgroups bound memory per process only;
 //     IsolationLevel.RlimitsOnly has no network or filesystem isolation at all, and unless it runs as root it
 //     cannot give the program its own uid, so a program can signal every process of the user (auto never
