@@ -84,6 +84,12 @@ public static class MetricNames
     /// <summary>Mean of each reward component over the step's completions (answer, format, a custom reward's own figures).</summary>
     public const string RewardComponentMeans = "RewardComponentMeans";
 
+    /// <summary>Sandbox faults since the run started (the sandbox itself failed or refused: each scored 0, never the program's fault).</summary>
+    public const string SandboxFaults = "SandboxFaults";
+
+    /// <summary>Calls of the user's Python reward that raised, timed out or returned no score, since the run started.</summary>
+    public const string CustomRewardFailures = "CustomRewardFailures";
+
     // Memory, after each step.
     public const string ResidentMemoryBytes = "ResidentMemoryBytes";
     public const string ManagedCommittedBytes = "ManagedCommittedBytes";

@@ -2,6 +2,7 @@ using System.Globalization;
 using R1Actors.Hosting;
 using R1Actors.Logging;
 using R1Actors.Pipeline.Graph;
+using R1Actors.Rewards;
 using Serilog;
 using Serilog.Core;
 using Serilog.Core.Enrichers;
@@ -13,7 +14,8 @@ namespace R1Actors.Daemon;
 /// named in <see cref="MetricNames"/>, a sampled <c>Rollout</c> event every N steps, and the live status
 /// line on a terminal. Called on the learner's thread after each step.
 /// </summary>
-public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutLogEvery, long maxSteps, TimeSpan maxDuration, TimeProvider time)
+public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutLogEvery, long maxSteps, TimeSpan maxDuration, TimeProvider time,
+    RewardDispatcher? rewards = null)
 {
     private readonly long _started = time.GetTimestamp();
     private long _firstStep = -1;
@@ -45,6 +47,11 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             new PropertyEnricher(MetricNames.PipelineStepSeconds, pipeline.StepSeconds),
             new PropertyEnricher(MetricNames.RewardComponentMeans, ComponentMeans(report.Groups), destructureObjects: true),
         };
+        if (rewards is not null)
+        {
+            properties.Add(new PropertyEnricher(MetricNames.SandboxFaults, rewards.SandboxFaults));
+            properties.Add(new PropertyEnricher(MetricNames.CustomRewardFailures, rewards.CustomRewardFailures));
+        }
         // The learner's figures under their own names; the four the message template carries are left to it.
         properties.AddRange(metrics
             .Where(m => m.Key is not (MetricNames.Step or MetricNames.PolicyVersion or MetricNames.RewardMean or MetricNames.Accuracy))

@@ -134,12 +134,12 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         }
     }
 
-    private async Task<PipelineOutcome> RunPipelineAsync(LearnerSession session, ModelSettings model, IRewardFunction rewards,
+    private async Task<PipelineOutcome> RunPipelineAsync(LearnerSession session, ModelSettings model, RewardDispatcher rewards,
         IPromptDataset training, PipelineProgress? resumed, PeriodicEvaluation periodic, CancellationToken budget)
     {
         var s = context.Settings;
         using var system = PipelineDispatchers.CreateSystem("r1actors", ConfigurationFactory.ParseString(AkkaSerilogLogger.AkkaConfig));
-        var events = new StepEvents(Log, context.StatusLine, s.Run.RolloutLogEvery, s.Pipeline.MaxSteps, s.Run.MaxDuration, time);
+        var events = new StepEvents(Log, context.StatusLine, s.Run.RolloutLogEvery, s.Pipeline.MaxSteps, s.Run.MaxDuration, time, rewards);
         var run = new PipelineRun
         {
             System = system,
