@@ -55,6 +55,7 @@ public sealed class PromptRecordMapper(FieldMap map)
             if (record.TryGetProperty(recordField, out var value) && value.ValueKind != JsonValueKind.Null)
                 fields[taskField] = value.Clone();
         }
+        if (!TaskKinds.BuiltIn.Contains(kind)) CopyTheRest(record, fields);
         if (Required.TryGetValue(kind, out var needs))
         {
             foreach (var alternatives in needs)
@@ -64,6 +65,20 @@ public sealed class PromptRecordMapper(FieldMap map)
             }
         }
         return new MappedRecord(new Prompt(ReadId(record, fallbackId), content, new TaskSpec(kind, fields)), null);
+    }
+
+    /// <summary>
+    /// A kind R1Actors does not know (a custom reward's) gets every field of the record but the prompt, the id
+    /// and the task, as the dataset wrote them: its function decides what it needs (veRL rows carry
+    /// <c>data_source</c>, <c>reward_model</c>, <c>extra_info</c>).
+    /// </summary>
+    private void CopyTheRest(JsonElement record, Dictionary<string, JsonElement> fields)
+    {
+        foreach (var property in record.EnumerateObject())
+        {
+            if (property.Name == Map.Prompt || property.Name == Map.Messages || property.Name == Map.Id || property.Name == Map.Task) continue;
+            if (property.Value.ValueKind != JsonValueKind.Null) fields.TryAdd(property.Name, property.Value.Clone());
+        }
     }
 
     private PromptContent? ReadContent(JsonElement record, out string? problem)

@@ -24,7 +24,8 @@ public sealed record PythonRewardSettings
 /// <list type="bullet">
 /// <item><c>data_source</c>: the row's <c>data_source</c>, else its task kind; <c>solution_str</c>: the completion;
 ///   <c>ground_truth</c>: the row's <c>ground_truth</c>, else <c>reference</c>, else <c>answer</c> (any JSON value, or None);
-///   <c>extra_info</c>: every other field of the row, as a dict.</item>
+///   <c>extra_info</c>: every other field of the row, as a dict. A row in veRL's layout gets veRL's own:
+///   <c>reward_model.ground_truth</c> and the row's <c>extra_info</c>.</item>
 /// <item>It returns a number (or bool), or a dict with a numeric <c>score</c>: the answer component. The dict's
 ///   other numeric entries become components of their own (logged with every rollout and averaged per step).</item>
 /// <item>An exception, a timeout, or any other return scores 0 with the reason and is counted in <see cref="Failures"/>.</item>
@@ -72,23 +73,38 @@ public sealed class PythonReward : IRewardFunction
         return Read(result.Returned) ?? Failed($"returned {Shorten(result.Returned?.ToJsonString() ?? "None")}; expected a number or a dict with a numeric 'score'");
     }
 
-    /// <summary>veRL's keyword arguments from the row.</summary>
+    /// <summary>
+    /// veRL's keyword arguments from the row. A row in veRL's own layout (<c>reward_model.ground_truth</c>, an
+    /// <c>extra_info</c> object) gets exactly what veRL would pass; any other row gets its <c>ground_truth</c>
+    /// (else <c>reference</c>, else <c>answer</c>) and every other field as <c>extra_info</c>.
+    /// </summary>
     internal static JsonObject Arguments(TaskSpec task, string completion)
     {
-        var groundTruthField = GroundTruthFields.FirstOrDefault(task.Fields.ContainsKey);
-        var extra = new JsonObject();
-        foreach (var (name, value) in task.Fields)
+        var source = task.TryGetText("data_source", out var name, out _) ? name : task.Kind;
+        var fields = task.Fields;
+        if (fields.TryGetValue("reward_model", out var model) && model.ValueKind == JsonValueKind.Object && model.TryGetProperty("ground_truth", out var truth))
         {
-            if (name != "data_source" && name != groundTruthField) extra[name] = JsonNode.Parse(value.GetRawText());
+            return Call(source, completion, Node(truth),
+                fields.TryGetValue("extra_info", out var info) && info.ValueKind == JsonValueKind.Object ? Node(info) : new JsonObject());
         }
-        return new JsonObject
+        var groundTruthField = GroundTruthFields.FirstOrDefault(fields.ContainsKey);
+        var extra = new JsonObject();
+        foreach (var (field, value) in fields)
         {
-            ["data_source"] = task.TryGetText("data_source", out var source, out _) ? source : task.Kind,
-            ["solution_str"] = completion,
-            ["ground_truth"] = groundTruthField is null ? null : JsonNode.Parse(task.Fields[groundTruthField].GetRawText()),
-            ["extra_info"] = extra,
-        };
+            if (field != "data_source" && field != groundTruthField) extra[field] = Node(value);
+        }
+        return Call(source, completion, groundTruthField is null ? null : Node(fields[groundTruthField]), extra);
     }
+
+    private static JsonObject Call(string source, string completion, JsonNode? groundTruth, JsonNode? extra) => new()
+    {
+        ["data_source"] = source,
+        ["solution_str"] = completion,
+        ["ground_truth"] = groundTruth,
+        ["extra_info"] = extra,
+    };
+
+    private static JsonNode? Node(JsonElement value) => JsonNode.Parse(value.GetRawText());
 
     /// <summary>A number, a bool or <c>{"score": number, …}</c> as an outcome; null for anything else.</summary>
     internal static RewardOutcome? Read(JsonNode? returned)

@@ -49,6 +49,20 @@ public sealed class JsonlPromptReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_record_of_a_kind_r1actors_does_not_know_keeps_every_field_for_its_reward()
+    {
+        var path = _files.Write("custom.jsonl",
+            """{"id": "v1", "prompt": "What is 2+2?", "task": "gsm8k-custom", "data_source": "openai/gsm8k", "reward_model": {"ground_truth": "4"}, "extra_info": {"index": 0}, "answer": "4"}""");
+
+        var prompt = Assert.Single(JsonlPromptReader.Read(path, new PromptRecordMapper(DatasetFiles.Fields), new SkippedRecords(_log.Logger, 10)));
+
+        Assert.Equal("gsm8k-custom", prompt.Task.Kind);
+        Assert.Equal(["answer", "data_source", "extra_info", "reference", "reward_model"], prompt.Task.Fields.Keys.Order());
+        Assert.Equal("4", prompt.Task.Fields["reward_model"].GetProperty("ground_truth").GetString());
+        Assert.Equal("4", prompt.Task.Fields["reference"].GetString());   // mapped fields are kept under their task names
+    }
+
+    [Fact]
     public void Malformed_lines_are_skipped_counted_and_logged_with_file_and_line()
     {
         var path = _files.Write("mixed.jsonl",

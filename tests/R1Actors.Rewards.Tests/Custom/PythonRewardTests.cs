@@ -52,6 +52,17 @@ public sealed class PythonRewardTests(SandboxFixture fixture) : IDisposable
         Assert.Equal(1.0, named.Score);
     }
 
+    [Fact]
+    public void A_row_in_verls_layout_gets_verls_own_arguments()
+    {
+        var row = Row(("data_source", "openai/gsm8k"), ("reward_model", new { ground_truth = "72", style = "rule" }), ("extra_info", new { index = 3, split = "train" }), ("ability", "math"));
+        var arguments = PythonReward.Arguments(row, "The answer is 72");
+        Assert.Equal("openai/gsm8k", arguments["data_source"]!.GetValue<string>());
+        Assert.Equal("The answer is 72", arguments["solution_str"]!.GetValue<string>());
+        Assert.Equal("72", arguments["ground_truth"]!.GetValue<string>());
+        Assert.Equal("""{"index":3,"split":"train"}""", arguments["extra_info"]!.ToJsonString());
+    }
+
     [Theory]
     [InlineData("def compute_score(**kw):\n    raise ValueError('no answer')\n", "ValueError: no answer")]
     [InlineData("def compute_score(**kw):\n    return 'high'\n", "expected a number or a dict with a numeric 'score'")]

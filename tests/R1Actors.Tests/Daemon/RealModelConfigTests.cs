@@ -61,6 +61,30 @@ public sealed class RealModelConfigTests(TinyQwenFixture fixture) : IClassFixtur
         AssertTheCheckpointIsATrainedModelFolder(settings, Path.Combine(runDir, "checkpoints", "checkpoint-2"), ScalarType.BFloat16);
     }
 
+    [Fact]
+    public void Rows_of_a_custom_python_reward_train_beside_math_held_out_rows()
+    {
+        // veRL's row layout: the answer under reward_model.ground_truth, a data_source, an extra_info object.
+        var rows = Path.Combine(fixture.Root, "custom-train.jsonl");
+        File.WriteAllLines(rows, Enumerable.Range(0, 8).Select(i =>
+            $$$"""{"question": "What is {{{i}}} + 2?", "task": "gsm8k-custom", "data_source": "openai/gsm8k", "reward_model": {"ground_truth": "{{{i + 2}}}", "style": "rule"}, "extra_info": {"index": {{{i}}}}}"""));
+        var reward = RepositoryPaths.File("hocon", "rewards", "gsm8k_reward.py");
+        var (_, runDir, log) = TrainTwoSteps("qwen2.5-0.5b-r1zero-gsm8k.conf", "r1.model.dtype=float32", "r1.training.dtype=float32",
+            $"r1.data.files=[\"{rows}\"]", $"r1.rewards.custom.path=\"{reward}\"", "r1.rewards.custom.kind=gsm8k-custom");
+
+        Assert.Equal(0, log.VerifierFaults);
+        var steps = new RunFolder(runDir).Events().Where(e => e.TryGetProperty("EventKind", out var k) && k.GetString() == "Step").ToList();
+        Assert.All(steps, step =>
+        {
+            Assert.Equal(0, step.GetProperty("CustomRewardFailures").GetInt64());
+            // The function's own figure reached the step's means: every training row was scored by it.
+            Assert.True(step.GetProperty("RewardComponentMeans").TryGetProperty("answer_in_block", out _), step.ToString());
+        });
+        var rollout = new RunFolder(runDir).Events().First(e => e.TryGetProperty("EventKind", out var k) && k.GetString() == "Rollout");
+        Assert.Equal(["answer", "answer_in_block"], rollout.GetProperty("RewardComponents").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(2, log.Evaluations.Count(e => e.ContainsKey("HeldOutAccuracy")));   // the held-out side is GSM8K math rows
+    }
+
     /// <summary>
     /// Runs <c>r1actors train</c> with the named config for two steps on the CPU against the fixture's model and data;
     /// checks what every such run must show: two Step events with a finite loss and a gradient that updated the weights.
