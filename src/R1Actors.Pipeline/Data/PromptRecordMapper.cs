@@ -37,6 +37,19 @@ public sealed class PromptRecordMapper(FieldMap map)
 
     public MappedRecord Read(JsonElement record, string fallbackId)
     {
+        try
+        {
+            return ReadRecord(record, fallbackId);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonElement.GetString on an unpaired surrogate escape (\ud800): the record, not the run, is broken.
+            return Refuse("a string field is not valid Unicode (an unpaired surrogate escape such as \\ud800)");
+        }
+    }
+
+    private MappedRecord ReadRecord(JsonElement record, string fallbackId)
+    {
         if (record.ValueKind != JsonValueKind.Object)
             return Refuse($"expected a JSON object, got {record.ValueKind}");
         var content = ReadContent(record, out var contentProblem);

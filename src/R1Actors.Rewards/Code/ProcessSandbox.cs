@@ -200,8 +200,15 @@ public sealed class ProcessSandbox : ISlotSandbox, IDisposable
 
     private static CaseResult ReadCase(JsonNode node) => new(
         node["passed"]?.GetValue<bool>() ?? false,
-        node["status"]?.GetValue<string>() ?? "error",
-        node["detail"]?.GetValue<string>() ?? "");
+        Text(node["status"]) ?? "error",
+        Text(node["detail"]) ?? "");
+
+    /// <summary>A string of the verdict; one that is not valid UTF-16 (the server scrubs them, this is the backstop) reads as a placeholder.</summary>
+    private static string? Text(JsonNode? node)
+    {
+        try { return node?.GetValue<string>(); }
+        catch (InvalidOperationException) { return "(text that is not valid Unicode)"; }
+    }
 
     /// <summary>Stops every server and removes their cgroups and folders (the environment removes the rest).</summary>
     public void Dispose()

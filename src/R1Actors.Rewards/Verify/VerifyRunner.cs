@@ -90,7 +90,14 @@ public sealed class VerifyRunner(RewardDispatcher rewards, int parallelism)
         var fields = root.EnumerateObject()
             .Where(p => p.Name is not ("task" or "completion"))
             .ToDictionary(p => p.Name, p => p.Value);
-        return (new TaskSpec(task.GetString()!, fields), completion.GetString()!, null);
+        try
+        {
+            return (new TaskSpec(task.GetString()!, fields), completion.GetString()!, null);
+        }
+        catch (InvalidOperationException)
+        {
+            return (null, null, $"line {lineNumber}: 'task' or 'completion' is not valid Unicode (an unpaired surrogate escape such as \\ud800)");
+        }
     }
 
     private static async Task WriteAsync(LineResult result, TextWriter output, Tally tally)

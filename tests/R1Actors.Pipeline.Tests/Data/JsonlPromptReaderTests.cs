@@ -63,6 +63,21 @@ public sealed class JsonlPromptReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_record_with_an_unpaired_surrogate_is_skipped_and_counted()
+    {
+        var path = _files.Write("surrogate.jsonl",
+            """{"prompt": "What is \ud800?", "answer": "1"}""",
+            """{"prompt": "What is 1?", "answer": "1"}""");
+        var skips = new SkippedRecords(_log.Logger, 10);
+
+        var prompts = JsonlPromptReader.Read(path, new PromptRecordMapper(DatasetFiles.Fields), skips);
+
+        Assert.Equal("What is 1?", ((TextPrompt)Assert.Single(prompts).Content).Text);
+        Assert.Equal(1, skips.Count);
+        Assert.Contains("not valid Unicode", Assert.Single(_log.With("SkipReason")).Properties["SkipReason"].ToString());
+    }
+
+    [Fact]
     public void Malformed_lines_are_skipped_counted_and_logged_with_file_and_line()
     {
         var path = _files.Write("mixed.jsonl",

@@ -246,4 +246,105 @@ public sealed class SandboxHostileProgramTests(SandboxFixture fixture)
         var result = await fixture.RunTests(program, $"# {marker}\nassert leak() == 'hidden'\n");
         Assert.True(result.Passed, result.Reason);
     }
+
+    [Fact]
+    public async Task A_program_cannot_put_its_own_builtins_under_the_tests()
+    {
+        // The program rewrites the runner's answer to the tester's "names" request, offering its own abs.
+        var program = """
+            import runner
+            _answer = runner.answer
+            def abs(x):
+                return 0
+            def patched(module, request):
+                reply = _answer(module, request)
+                if request.get("op") == "names":
+                    reply["names"]["abs"] = ["callable"]
+                return reply
+            runner.answer = patched
+            def f(x):
+                return -12345
+            """;
+        var result = await fixture.RunTests(program, "assert abs(f(2) - 3) < 1e-9\n");
+        Assert.False(result.Passed, "a wrong f passed by shadowing abs");
+        Assert.Null(result.InfrastructureFault);
+    }
+
+    [Fact]
+    public async Task A_program_cannot_swap_the_module_the_tests_read()
+    {
+        // It imports math but tells the tester that "math" is cmath: the tester reads the program's imports itself.
+        var program = """
+            import math
+            import runner
+            _answer = runner.answer
+            def patched(module, request):
+                reply = _answer(module, request)
+                if request.get("op") == "names" and "math" in reply["names"]:
+                    reply["names"]["math"] = ["module", "cmath"]
+                return reply
+            runner.answer = patched
+            def f(x):
+                return x
+            """;
+        var result = await fixture.RunTests(program, "assert math.floor(f(2.5)) == 2\n");
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
+    public async Task Killing_everything_it_sees_in_one_case_leaves_the_next_cases_and_programs_unharmed()
+    {
+        var program = "import os, signal\nfor p in os.listdir('/proc'):\n    if p.isdigit() and int(p) != os.getpid():\n        try:\n            os.kill(int(p), signal.SIGKILL)\n        except OSError:\n            pass\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\nprint(input())\n";
+        var job = new SandboxJob(program, [new StdioCase("a\n", "a"), new StdioCase("b\n", "b"), new StdioCase("c\n", "c")], null, null);
+        var result = await fixture.Sandbox.RunAsync(job, CancellationToken.None);
+        Assert.True(result.Passed, result.Reason);   // it saw nothing of the sandbox to kill: its own pid namespace
+        await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task Sysctls_and_kernel_keyrings_are_out_of_reach()
+    {
+        var program = """
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            done = []
+            for path in ("/proc/sys/kernel/pid_max", "/proc/sys/kernel/hostname", "/proc/sys/vm/overcommit_memory"):
+                try:
+                    with open(path, "w") as f:
+                        f.write("301")
+                    done.append(path)
+                except OSError:
+                    pass
+            # add_key("user", "r1", "leak", 4, KEY_SPEC_USER_KEYRING): state the kernel keeps per uid, beyond the run.
+            number = {"x86_64": 248, "aarch64": 217}.get(__import__("platform").machine())
+            if number is not None and libc.syscall(number, b"user", b"r1", b"leak", 4, -4) > 0:
+                done.append("keyring")
+            print("refused" if not done else "done " + ",".join(done))
+            """;
+        var result = await fixture.RunStdio(program, "", "refused");
+        Assert.True(result.Passed, result.Reason);
+        await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task An_error_message_that_is_not_valid_unicode_is_the_programs_failure_not_a_fault()
+    {
+        var result = await fixture.RunTests("def f(x):\n    raise ValueError(chr(0xd800))\n", "assert f(1) == 2\n");
+        Assert.False(result.Passed);
+        Assert.Null(result.InfrastructureFault);
+        Assert.NotNull(result.Reason);
+    }
+
+    [Fact]
+    public async Task Input_the_program_never_reads_does_not_hold_the_case_past_its_wall_limit()
+    {
+        var servers = fixture.Process.ServersStarted;
+        var result = await fixture.RunStdio("import sys, time\nsys.stdin.read(1)\ntime.sleep(30)\n", new string('x', 400_000), "x");
+        Assert.False(result.Passed);
+        Assert.Equal("timeout", result.Cases[0].Status);
+        Assert.Equal("wall-clock limit reached", result.Cases[0].Detail);   // the server's own limit, not the run's budget
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(4), $"took {result.Elapsed}");
+        Assert.Equal(servers, fixture.Process.ServersStarted);
+        await AssertStillServes();
+    }
 }

@@ -44,6 +44,18 @@ public sealed class VerifyRunnerTests
     }
 
     [Fact]
+    public async Task A_line_with_an_unpaired_surrogate_is_a_malformed_line_not_a_crash()
+    {
+        var input = string.Join('\n',
+            """{"task": "math", "completion": "<answer>\ud800</answer>", "reference": "1"}""",
+            """{"task": "math", "completion": "<answer>1</answer>", "reference": "1"}""");
+        var (summary, lines) = await Run(input);
+        Assert.Equal([0.0, 1.0], lines.Select(l => l.GetProperty("score").GetDouble()));
+        Assert.Contains("line 1: 'task' or 'completion' is not valid Unicode", lines[0].GetProperty("reason").GetString());
+        Assert.Equal(1, summary.Errors);
+    }
+
+    [Fact]
     public async Task With_format_the_format_component_is_added_as_training_weights_it()
     {
         var input = """{"task": "math", "completion": "<think>x</think> <answer>4</answer>", "reference": "4"}""";

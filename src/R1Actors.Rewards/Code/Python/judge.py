@@ -14,10 +14,13 @@
 # Per program run (each stdin/stdout case, or one function-test run), the server hands the template the
 # run's pipes (SCM_RIGHTS over a socket pair) and nothing else. The template forks a middle process that,
 # under namespaces, enters a new mount and IPC namespace and mounts a fresh tmpfs /work and /tmp; the middle
-# forks the program and exits, so the program is re-parented to the server, which waits for it. The program
+# forks the program and exits, so the program is re-parented to the server, which waits for it. Under
+# namespaces the middle also makes a pid namespace for the run: the program is its pid 1, with a /proc of
+# its own (/proc/sys read-only), and cannot see or signal the server, the template or the tester. The program
 # reads its source from a pipe, starts its own session, takes its rlimits and its uid (as root) or drops
-# every capability (without root), and runs as __main__ of a fresh fork of the warm interpreter: whatever it
-# patches (builtins, sys.modules) dies with it. After each run the server kills every process other than
+# every capability (without root), sets no-new-privileges and a seccomp filter that refuses the kernel
+# keyrings (per-uid state that would outlive the run), and runs as __main__ of a fresh fork of the warm
+# interpreter: whatever it patches (builtins, sys.modules) dies with it. After each run the server kills every process other than
 # itself and the template, and checks the template is alive and not stopped; if anything survives, the
 # verdict says "tainted" and ProcessSandbox replaces the server.
 #
@@ -54,7 +57,7 @@ sys.path.remove(HERE)
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
-CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
 PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
 WORK_DIR = "/work"
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -83,7 +86,7 @@ def main():
         if job is None:
             return
         verdict = server.run(job)
-        protocol.send(1, verdict)
+        protocol.send(1, protocol.scrub(verdict))
         if verdict.get("tainted"):
             return
 
@@ -440,8 +443,10 @@ def spawn_program(setup, request, fds, sock):
 
 
 def private_space(setup):
-    """A mount and IPC namespace for this run alone: a fresh /work and /tmp; shared memory dies with the run."""
-    libc_call("unshare", CLONE_NEWNS | CLONE_NEWIPC)
+    """Mount, IPC and pid namespaces for this run alone: a fresh /work and /tmp; shared memory dies with the run;
+    the program is pid 1 of its own pid namespace (its next fork), so it sees and signals only what it started,
+    never the server, the template or the tester, and everything it started dies with it."""
+    libc_call("unshare", CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID)
     size = setup["limits"]["disk_bytes"]
     for path in (WORK_DIR, "/tmp"):
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
@@ -452,6 +457,8 @@ def private_space(setup):
 def become_program(setup, request, fds):
     """In the program's process: its descriptors, limits and identity, then the program itself. Never returns."""
     try:
+        if setup["isolation"] == "namespaces":
+            own_proc()
         os.setsid()
         source_fd = fds[3]
         source = bytearray()
@@ -485,6 +492,14 @@ def become_program(setup, request, fds):
         runner.run_main(text, work)
 
 
+def own_proc():
+    """A /proc of the run's own pid namespace, with /proc/sys read-only (a pid namespace's pid_max would
+    otherwise be writable by uid 0 of a user namespace)."""
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount("/proc/sys", "/proc/sys", None, MS_BIND | MS_REC)
+    mount(None, "/proc/sys", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
 # ---------------------------------------------------------------- collecting a run
 
 def collect(proc, limits, result=None):
@@ -502,6 +517,8 @@ def collect(proc, limits, result=None):
     writer = proc["stdin"] if pending else None
     if writer is None:
         os.close(proc["stdin"])
+    else:
+        os.set_blocking(writer, False)  # a program that stops reading must not block the server past the wall limit
     status, exit_status = None, None
     while status is None:
         if exit_status is None:
@@ -518,6 +535,8 @@ def collect(proc, limits, result=None):
             try:
                 written = os.write(fd, pending[:65536])
                 pending = pending[written:]
+            except BlockingIOError:
+                pass
             except BrokenPipeError:
                 pending = b""
             if not pending:
