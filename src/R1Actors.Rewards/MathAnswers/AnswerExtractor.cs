@@ -17,8 +17,8 @@ public sealed record ExtractedAnswer(string Text, string Source);
 /// Finds the final answer in a completion or a reference solution. In order: the R1-Zero <c>&lt;answer&gt;</c>
 /// block (and a <c>\boxed{}</c> inside it), the last <c>\boxed{…}</c>/<c>\fbox{…}</c> (nested braces; with the
 /// boxes right before it, as a list, when only commas or "and" separate them: <c>\boxed{1}, \boxed{2}</c> → <c>1, 2</c>),
-/// GSM8K's <c>#### N</c>, "the final answer is …", and, as a configurable last resort, the last LaTeX
-/// span or number. Every scan is linear in the text, so a megabyte completion costs milliseconds.
+/// GSM8K's <c>#### N</c>, "the final answer is …" (which also wins over a box written before it, as a later
+/// statement does), and, as a configurable last resort, the last math span or number (AnswerExtractor.LastResort.cs). Every scan is linear in the text, so a megabyte completion costs milliseconds.
 /// </summary>
 public static partial class AnswerExtractor
 {
@@ -65,7 +65,14 @@ public static partial class AnswerExtractor
         private const int MaxBoxes = 32;
 
         public string Name => "boxed";
-        public string? Find(string text) => LastBoxed(text);
+
+        /// <summary>The last box, unless a "final answer is …" statement with an answer comes after it.</summary>
+        public string? Find(string text)
+        {
+            var at = Math.Max(text.LastIndexOf("\\boxed", StringComparison.Ordinal), text.LastIndexOf("\\fbox", StringComparison.Ordinal));
+            if (at < 0 || FinalAnswerPhrasePattern.Locate(text) is { } phrase && phrase.Index > at) return null;
+            return LastBoxed(text);
+        }
 
         public static string? LastBoxed(string text)
         {
@@ -123,51 +130,17 @@ public static partial class AnswerExtractor
         }
     }
 
-    private sealed class FinalAnswerPhrasePattern : IAnswerPattern
-    {
-        public string Name => "final-answer-phrase";
-
-        public string? Find(string text)
-        {
-            var matches = FinalAnswerPhrase().Matches(text);
-            if (matches.Count == 0) return null;
-            var rest = text[(matches[^1].Index + matches[^1].Length)..];
-            var end = rest.IndexOf('\n');
-            var line = (end < 0 ? rest : rest[..end]).Trim().TrimStart(':').Trim();
-            var math = InlineMath().Match(line);
-            if (math.Success) return math.Groups[1].Value;
-            var sentenceEnd = SentenceEnd().Match(line);
-            return (sentenceEnd.Success ? line[..sentenceEnd.Index] : line).TrimEnd('.');
-        }
-    }
-
-    private sealed class LastLatexOrNumberPattern : IAnswerPattern
-    {
-        public string Name => "last-resort";
-
-        public string? Find(string text)
-        {
-            var math = InlineMath().Matches(text);
-            if (math.Count > 0) return math[^1].Groups[1].Value;
-            var numbers = Number().Matches(text);
-            return numbers.Count > 0 ? numbers[^1].Value : null;
-        }
-    }
-
     [GeneratedRegex(@"(final answer is|the answer is|final answer:)", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex FinalAnswerPhrase();
 
     [GeneratedRegex(@"\$([^$]{1,2000})\$", RegexOptions.NonBacktracking)]
     private static partial Regex InlineMath();
 
-    /// <summary>What may stand between boxes that together give several answers: <c>\boxed{1}, \boxed{2}</c>, <c>$\boxed{1}$ and $\boxed{2}$</c>.</summary>
-    [GeneratedRegex(@"^(\s|,|;|\$|\\quad|\\text\{\s*(and|or|,)\s*\}|and|or)*$", RegexOptions.NonBacktracking)]
+    /// <summary>What may stand between boxes that together give several answers: <c>\boxed{1}, \boxed{2}</c>, <c>$\boxed{1}$ and $\boxed{2}$</c>, <c>\(\boxed{1}\) and \(\boxed{2}\)</c>, and a name given to the next box (<c>\boxed{…} and y_2 = \boxed{…}</c>).</summary>
+    [GeneratedRegex(@"^(\s|,|;|\$|\\quad|\\\(|\\\)|\\\[|\\\]|\\text\{\s*(and|or|,)\s*\}|and|or|[A-Za-z](_\{?[A-Za-z0-9]+\}?)?\s*=)*$", RegexOptions.NonBacktracking)]
     private static partial Regex BoxSeparator();
 
     [GeneratedRegex(@"\.(\s|$)", RegexOptions.NonBacktracking)]
     private static partial Regex SentenceEnd();
 
-    /// <summary>A number standing alone: the 2 in <c>AZYUK2A</c> is part of a word, not an answer.</summary>
-    [GeneratedRegex(@"(-|\b)\d[\d,]*(\.\d+)?(/\d+)?\b", RegexOptions.NonBacktracking)]
-    private static partial Regex Number();
 }

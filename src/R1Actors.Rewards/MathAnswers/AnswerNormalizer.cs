@@ -20,7 +20,7 @@ internal static partial class AnswerNormalizer
 
     private static readonly (string From, string To)[] Replacements =
     [
-        ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("°", ""), ("\\degree", ""), ("{,}", ""),
+        ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("°", ""), ("\\degree", ""), ("{,}", ""), ("{, }", ""), ("\\quad", " \\quad "), (")or(", "),("),
         ("\\$", ""), (",\\! ", ","), (",\\!", ","), ("\\,", " "), ("\\!", ""), ("~", " "), ("\\;", " "), ("$", ""), ("\\(", ""), ("\\)", ""), ("\\[", ""), ("\\]", ""), ("−", "-"), ("–", "-"),
         ("×", "*"), ("÷", "/"), ("·", "*"), ("√", "\\sqrt"), ("\\%", "%"), ("\\dfrac", "\\frac"),
         ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"), ("\\dbinom", "\\binom"), ("\\tbinom", "\\binom"),
@@ -28,8 +28,9 @@ internal static partial class AnswerNormalizer
 
     public static string Normalize(string answer, bool stripUnits)
     {
-        var text = answer.Trim();
+        var text = SingleBackslashes(answer.Trim());
         foreach (var (from, to) in Replacements) text = text.Replace(from, to, StringComparison.Ordinal);
+        text = BeforeApproximation(text);
         text = ClockTime(text);
         text = UnwrapTextCommands(text, stripUnits);
         text = text.Trim().TrimEnd('.', ';', ',').Trim();
@@ -40,6 +41,34 @@ internal static partial class AnswerNormalizer
         var mixed = MixedNumber().Match(text);
         if (mixed.Success) text = $"{mixed.Groups[1].Value}({mixed.Groups[2].Value}+{mixed.Groups[3].Value}/{mixed.Groups[4].Value})";
         return text.Trim();
+    }
+
+    /// <summary>
+    /// A command written with its backslash doubled, as an escaped string stored unescaped gives it
+    /// (<c>\\frac{1}{2}</c>, <c>\\le</c>), read as the command; a doubled backslash before anything else is a
+    /// line break and stays, and so does every one inside an environment (<c>a \\ b</c> in a matrix).
+    /// </summary>
+    internal static string SingleBackslashes(string text)
+    {
+        if (!text.Contains("\\\\", StringComparison.Ordinal) || text.Contains("\\begin", StringComparison.Ordinal)) return text;
+        var output = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var doubled = text[i] == '\\' && i + 2 < text.Length && text[i + 1] == '\\' && char.IsAsciiLetter(text[i + 2]);
+            output.Append(text[i]);
+            if (doubled) i++;
+        }
+        return output.ToString();
+    }
+
+    /// <summary>
+    /// An exact value followed by its approximation is the exact value: <c>x = 1/3 \approx 0.33</c> → <c>x = 1/3</c>;
+    /// <c>x \approx 11</c>, with no value before it, stays (and reads as <c>x = 11</c>).
+    /// </summary>
+    internal static string BeforeApproximation(string text)
+    {
+        var at = text.IndexOf("\\approx", StringComparison.Ordinal);
+        return at > 0 && text.AsSpan(0, at).IndexOfAnyInRange('0', '9') >= 0 && text.IndexOf(',', at) < 0 ? text[..at] : text;
     }
 
     /// <summary>A clock time with a.m./p.m. in 24-hour form, which the grammar reads as a ratio; other text unchanged.</summary>
@@ -88,7 +117,7 @@ internal static partial class AnswerNormalizer
         var trimmed = inner.Trim();
         if (trimmed is "or" or "and" or ",") return ",";
         var isWords = trimmed.Length > 0 && trimmed.All(c => char.IsLetter(c) || c is ' ' or '.' or '^' || char.IsDigit(c));
-        if (stripUnits && followsSomething && isWords && wrapper is "text" or "mathrm" or "mbox" or "textrm" && char.IsLetter(trimmed[0]))
+        if (stripUnits && followsSomething && isWords && wrapper is "text" or "mathrm" or "mbox" or "textrm" or "textbf" or "textit" or "textnormal" && char.IsLetter(trimmed[0]))
         {
             return "";
         }

@@ -17,7 +17,7 @@ internal sealed partial class ExprComparer
     /// <summary>
     /// The value a relation names: <c>x = 3</c> → 3, <c>(p,q) = (3,2)</c> → (3,2), <c>f(x) = 2x</c> → 2x,
     /// <c>x \in (1,2)</c> → (1,2), <c>3 = x</c> → 3, <c>5+5+1 = 11</c> → 11, and a chain <c>x = 5+5+1 = 11</c> → 11 (its last side);
-    /// null for other relations (<c>x + y = 1</c>, <c>x &gt; 3</c>).
+    /// null for other relations (<c>x + y = 1</c>, <c>x &gt; 3</c>, and <c>7 = 11a+c</c>, an equation to solve, not a value).
     /// </summary>
     private static Expr? SolvedValue(RelationExpr r)
     {
@@ -25,13 +25,23 @@ internal sealed partial class ExprComparer
         if (r.Ops[0] is not ("=" or "∈")) return null;
         if (IsNamed(r.Operands[0])) return r.Operands[1];
         if (r.Operands[1] is VariableExpr) return r.Operands[0];
-        return r.Ops[0] == "=" && IsBound(r.Operands[0]) ? r.Operands[1] : null;
+        return r.Ops[0] == "=" && IsBound(r.Operands[0]) && IsBound(r.Operands[1]) ? r.Operands[1] : null;
     }
 
-    /// <summary>A variable, a tuple of variables (<c>(p,q)</c>), or <c>f(x)</c> (read as a product of letters).</summary>
+    /// <summary>
+    /// A variable, a tuple of variables (<c>(p,q)</c>), <c>f(x)</c> (read as a product of letters), and a quantity
+    /// named by letters alone: a segment <c>AB</c>, its length <c>|AB|</c>, a ratio <c>\frac{NO}{BO}</c>.
+    /// </summary>
     private static bool IsNamed(Expr e) =>
         e is VariableExpr or BinaryExpr { Op: BinaryOp.Multiply, Left: VariableExpr, Right: VariableExpr or NumberExpr }
-        || (e is TupleExpr { Open: '(', Close: ')' } t && t.Items.All(i => i is VariableExpr));
+        || (e is TupleExpr { Open: '(', Close: ')' } t && t.Items.All(i => i is VariableExpr))
+        || IsLetters(e)
+        || (e is FunctionExpr { Name: "abs", Args: [var inside] } && IsLetters(inside))
+        || (e is BinaryExpr { Op: BinaryOp.Divide } d && IsLetters(d.Left) && IsLetters(d.Right));
+
+    /// <summary>A product of variables only: <c>MBCN</c>.</summary>
+    private static bool IsLetters(Expr e) =>
+        e is VariableExpr || (e is BinaryExpr { Op: BinaryOp.Multiply } m && IsLetters(m.Left) && IsLetters(m.Right));
 
     /// <summary>The name a solved relation gives: <c>x</c>, <c>(p,q)</c>; null for <c>f(x)</c> and for unnamed chains.</summary>
     /// <example><c>(p, q) = (3, 2)</c> → <c>"(p,q)"</c>.</example>
@@ -75,8 +85,8 @@ internal sealed partial class ExprComparer
         var (operands, ops) = PointLeft(r);
         if (ops.Count == 2)
         {
-            if (!ops.All(IsLess) || operands[1] is not VariableExpr middle || !IsBound(operands[0]) || !IsBound(operands[2])) return null;
-            return (middle.Name, Range(ops[0], operands[0], ops[1], operands[2]));
+            if (!ops.All(IsLess) || !IsNamed(operands[1]) || !IsBound(operands[0]) || !IsBound(operands[2])) return null;
+            return (NameOf(operands[1]), Range(ops[0], operands[0], ops[1], operands[2]));
         }
         if (ops.Count != 1) return null;
         var (op, left, right) = (ops[0], operands[0], operands[1]);
@@ -96,6 +106,9 @@ internal sealed partial class ExprComparer
         if (parts.Any(p => p is null) || parts.Select(p => p!.Value.Name).Distinct().Count() != 1) return null;
         return parts.Select(p => p!.Value.Set).ToList();
     }
+
+    /// <summary>The bounded quantity's name: <c>x</c>, or the form of <c>f(x)</c> in <c>0 &lt; f(x) &lt; 1</c>.</summary>
+    private static string NameOf(Expr named) => named is VariableExpr v ? v.Name : named.ToString();
 
     private static bool IsLess(string op) => op is "<" or "≤";
 

@@ -39,6 +39,8 @@ internal sealed partial class ExprComparer(MathBudget budget, MathSettings setti
             (MatrixExpr x, MatrixExpr y) => x.Rows.Count == y.Rows.Count && x.Rows.Zip(y.Rows).All(r => Pairwise(r.First, r.Second)),
             (MatrixExpr m, TupleExpr { Open: '(' } t) => IsColumn(m) && Pairwise(m.Rows.Select(r => r[0]).ToList(), t.Items),
             (TupleExpr { Open: '(' } t, MatrixExpr m) => IsColumn(m) && Pairwise(t.Items, m.Rows.Select(r => r[0]).ToList()),
+            (BinaryExpr, _) when MatrixValue(a) is { } ma => Equal(ma, b),
+            (_, BinaryExpr) when MatrixValue(b) is { } mb => Equal(a, mb),
             (RelationExpr x, RelationExpr y) => RelationsEqual(x, y),
             (RelationExpr x, _) => ValueOf(x) is { } value && Equal(value, b),
             (_, RelationExpr y) => ValueOf(y) is { } value && Equal(a, value),
@@ -59,8 +61,14 @@ internal sealed partial class ExprComparer(MathBudget budget, MathSettings setti
     private bool Pairwise(IReadOnlyList<Expr> a, IReadOnlyList<Expr> b) =>
         a.Count == b.Count && a.Zip(b).All(p => Equal(p.First, p.Second));
 
+    /// <summary>
+    /// The same items in any order, each used once; a predicted list (<paramref name="a"/>) that repeats some of
+    /// a reference list's values is that list when the reference names each value once: <c>1, 2, 2</c> = <c>1, 2</c>,
+    /// but <c>1, 2</c> ≠ <c>1, 2, 2</c> and <c>1, 1, 2</c> ≠ <c>1, 2, 2</c>.
+    /// </summary>
     private bool Unordered(IReadOnlyList<Expr> a, IReadOnlyList<Expr> b)
     {
+        if (a.Count > b.Count && Distinct(b).Count == b.Count) a = Distinct(a);
         if (a.Count != b.Count) return false;
         var used = new bool[b.Count];
         foreach (var item in a)
@@ -74,6 +82,16 @@ internal sealed partial class ExprComparer(MathBudget budget, MathSettings setti
             used[match] = true;
         }
         return true;
+    }
+
+    private List<Expr> Distinct(IReadOnlyList<Expr> items)
+    {
+        var distinct = new List<Expr>();
+        foreach (var item in items)
+        {
+            if (!distinct.Any(seen => Equal(seen, item))) distinct.Add(item);
+        }
+        return distinct;
     }
 
     /// <summary>Two relations <c>d1 op 0</c> and <c>d2 op 0</c> agree when d1 = k·d2 for one constant k (k &gt; 0 for inequalities).</summary>

@@ -43,13 +43,17 @@ internal sealed partial class MathParser
         if (!Peek.Is("_")) return new VariableExpr(name);
         _position++;
         var subscript = Next();
-        if (subscript.Is("{"))
+        if (!subscript.Is("{"))
         {
-            subscript = Next();
-            Expect("}");
+            if (subscript.Kind is not (TokenKind.Number or TokenKind.Identifier)) throw new MathParseException($"unexpected subscript '{subscript}'");
+            return new VariableExpr($"{name}_{subscript.Text}");
         }
-        if (subscript.Kind is not (TokenKind.Number or TokenKind.Identifier)) throw new MathParseException($"unexpected subscript '{subscript}'");
-        return new VariableExpr($"{name}_{subscript.Text}");
+        // x_{12}, S_{MBCN}: letters and digits only, joined into one name.
+        var label = new System.Text.StringBuilder();
+        while (Peek.Kind is TokenKind.Number or TokenKind.Identifier) label.Append(Next().Text);
+        Expect("}");
+        if (label.Length == 0) throw new MathParseException("empty subscript");
+        return new VariableExpr($"{name}_{label}");
     }
 
     /// <summary><c>204_5</c>, <c>1011_{2}</c>: a numeral in a base from 2 to 10, whose digits must be below the base.</summary>
@@ -84,7 +88,7 @@ internal sealed partial class MathParser
             "log" => new FunctionExpr("ln", [argument]),
             _ => new FunctionExpr(name, [argument]),
         };
-        return power is null ? call : new BinaryExpr(BinaryOp.Power, call, power);
+        return power is null ? call : Binary(BinaryOp.Power, call, power);
     }
 
     private Expr ParseCommand(string name)
@@ -94,7 +98,7 @@ internal sealed partial class MathParser
             case "frac":
                 var numerator = ParseArgument();
                 var denominator = ParseArgument();
-                var fraction = new BinaryExpr(BinaryOp.Divide, numerator, denominator);
+                var fraction = Binary(BinaryOp.Divide, numerator, denominator);
                 _lastPrimaryWasLiteralFraction = numerator is NumberExpr && denominator is NumberExpr;
                 return fraction;
             case "sqrt":

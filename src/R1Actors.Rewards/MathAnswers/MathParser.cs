@@ -35,6 +35,8 @@ internal sealed partial class MathParser
         return result;
     }
 
+    private const int MaxPlusMinusValues = 16;
+
     private MathToken Peek => _tokens[_position];
     private MathToken Next() => _tokens[_position++];
 
@@ -109,9 +111,9 @@ internal sealed partial class MathParser
             var right = ParseTerm();
             left = op switch
             {
-                "+" => new BinaryExpr(BinaryOp.Add, left, right),
-                "-" => new BinaryExpr(BinaryOp.Subtract, left, right),
-                _ => new ListExpr([new BinaryExpr(BinaryOp.Add, left, right), new BinaryExpr(BinaryOp.Subtract, left, right)]),
+                "+" => Binary(BinaryOp.Add, left, right),
+                "-" => Binary(BinaryOp.Subtract, left, right),
+                _ => PlusMinus(Binary(BinaryOp.Add, left, right), Binary(BinaryOp.Subtract, left, right)),
             };
         }
         return left;
@@ -126,13 +128,13 @@ internal sealed partial class MathParser
             if (Peek.Is("*") || Peek.Is("/"))
             {
                 var op = Next().Text == "*" ? BinaryOp.Multiply : BinaryOp.Divide;
-                left = new BinaryExpr(op, left, ParseUnary());
+                left = Binary(op, left, ParseUnary());
             }
             else if (StartsPrimary(Peek))
             {
                 _lastPrimaryWasLiteralFraction = false;
                 var right = ParsePower();
-                left = IsMixedNumber(left, right) ? MixedNumber(left, right) : new BinaryExpr(BinaryOp.Multiply, left, right);
+                left = IsMixedNumber(left, right) ? MixedNumber(left, right) : Binary(BinaryOp.Multiply, left, right);
             }
             else return left;
         }
@@ -141,6 +143,29 @@ internal sealed partial class MathParser
     private bool IsMixedNumber(Expr left, Expr right) =>
         _lastPrimaryWasLiteralFraction && right is BinaryExpr { Op: BinaryOp.Divide }
         && left is NumberExpr { Decimal: false, Value.IsInteger: true } or NegateExpr { Operand: NumberExpr { Decimal: false, Value.IsInteger: true } };
+
+    /// <summary>The values <c>a ± b</c> stands for: a list, flattened when either side already is one.</summary>
+    private static ListExpr PlusMinus(Expr plus, Expr minus)
+    {
+        var items = new List<Expr>();
+        foreach (var e in new[] { plus, minus }) items.AddRange(e is ListExpr l ? l.Items : [e]);
+        if (items.Count > MaxPlusMinusValues) throw new MathLimitException($"more than {MaxPlusMinusValues} values from ±");
+        return new ListExpr(items);
+    }
+
+    /// <summary>
+    /// An operation on the values of a <c>±</c> is that list of operations (<c>\frac{-1 \pm \sqrt{13}}{4}</c> →
+    /// <c>(-1+\sqrt{13})/4, (-1-\sqrt{13})/4</c>): inside arithmetic a list only ever comes from <c>±</c>.
+    /// </summary>
+    private static Expr Binary(BinaryOp op, Expr left, Expr right)
+    {
+        if (left is not ListExpr && right is not ListExpr) return new BinaryExpr(op, left, right);
+        IReadOnlyList<Expr> lefts = left is ListExpr l ? l.Items : [left];
+        IReadOnlyList<Expr> rights = right is ListExpr r ? r.Items : [right];
+        if (lefts.Count * rights.Count > MaxPlusMinusValues) throw new MathLimitException($"more than {MaxPlusMinusValues} values from ±");
+        // Items of a ± list are never lists themselves (PlusMinus flattens), so one level of pairs suffices.
+        return new ListExpr(lefts.SelectMany(a => rights.Select(b => (Expr)new BinaryExpr(op, a, b))).ToList());
+    }
 
     private static Expr MixedNumber(Expr whole, Expr fraction) => whole is NegateExpr negated
         ? new NegateExpr(new BinaryExpr(BinaryOp.Add, negated.Operand, fraction))
@@ -154,7 +179,7 @@ internal sealed partial class MathParser
         {
             _position++;
             var operand = ParseUnary();
-            return new ListExpr([operand, new NegateExpr(operand)]);
+            return PlusMinus(operand, new NegateExpr(operand));
         }
         return ParsePower();
     });
@@ -165,7 +190,7 @@ internal sealed partial class MathParser
         if (!Peek.Is("^")) return baseExpr;
         _position++;
         var exponent = Peek.Is("{") ? ParseGroup() : ParseUnary();
-        return new BinaryExpr(BinaryOp.Power, baseExpr, exponent);
+        return Binary(BinaryOp.Power, baseExpr, exponent);
     });
 
     private Expr ParsePostfix()

@@ -43,6 +43,48 @@ public sealed class AnswerExtractorTests
         Assert.Equal("-3.5", AnswerExtractor.Extract("it falls to -3.5.", lastResort: true)!.Text);
     }
 
+    [Theory]
+    [InlineData("-\\frac{10}{9}", "-\\frac{10}{9}")]
+    [InlineData("1 000", "1 000")]
+    [InlineData("x+1", "x+1")]
+    [InlineData("Answer 9", "9")]
+    [InlineData("it is .4", ".4")]
+    [InlineData("so the number is 10 which is 1,000.99m²", "1,000.99")]
+    [InlineData("Answer \\( (9+1) \\)", "(9+1)")]
+    [InlineData("Answer $$ \n 9 \n $$", "9")]
+    [InlineData("Answer \\[ \n 9 \n \\]", "9")]
+    [InlineData("Answer $ \\frac{1}{2} \\$ = \\frac{10}{9} $", "\\frac{1}{2} \\$ = \\frac{10}{9}")]
+    [InlineData("so $d = \\frac{90}{n}$. Therefore there are 12 sequences", "12")]
+    [InlineData("so $d = \\frac{90}{n}$ for 12 of them", "d = \\frac{90}{n}")]
+    public void Last_resort_reads_a_bare_answer_math_spans_and_numbers_as_written(string text, string expected)
+    {
+        Assert.Equal(expected, AnswerExtractor.Extract(text, lastResort: true)!.Text);
+    }
+
+    [Theory]
+    [InlineData("Answer $ \n 9 \n $")]
+    [InlineData("Answer \\( \n 9 \n \\)")]
+    public void Inline_math_broken_across_lines_is_no_answer(string text)
+    {
+        Assert.Null(AnswerExtractor.Extract(text, lastResort: true));
+    }
+
+    [Theory]
+    [InlineData("Final Answer: The largest $n$ is 34.", "34")]
+    [InlineData("Final Answer: Jane started growing Sphere 3 hours ago.", "3")]
+    [InlineData("The final answer is $x=2$ or $x=3$.", "x=2, x=3")]
+    [InlineData("The final answer is \"$12 $ and $13 $\".", "12 , 13")]
+    [InlineData("The final answer is 2x+3.", "2x+3")]
+    [InlineData("The answer is 5 and 7.", "5 and 7")]
+    [InlineData("so it is \\boxed{255}. Then $10,455. Final Answer: The final answer is $10,455$.", "10,455")]
+    [InlineData("The final answer is \\boxed{5}.", "5")]
+    [InlineData("\\(\\boxed{1}\\) and \\(\\boxed{-2}\\).", "1, -2")]
+    [InlineData("\\( y_1 = \\boxed{x+1} \\) and \\( y_2 = \\boxed{x-1} \\)", "x+1, x-1")]
+    public void Stated_answers_are_read_as_a_grader_reads_them(string text, string expected)
+    {
+        Assert.Equal(expected, AnswerExtractor.Extract(text, lastResort: false)!.Text);
+    }
+
     [Fact]
     public void A_reference_without_markers_is_taken_whole()
     {

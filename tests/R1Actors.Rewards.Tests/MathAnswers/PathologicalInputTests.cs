@@ -22,6 +22,8 @@ public sealed class PathologicalInputTests
         { "100000!", "too large" },
         { "2^{2^{2^{2^{2}}}}", "" },
         { string.Join("+", Enumerable.Repeat("x", 900)), "" },
+        { string.Concat(Enumerable.Repeat("(1\\pm 1)", 40)), "values from ±" },
+        { string.Concat(Enumerable.Repeat("\\frac{1 \\pm 2}{3 \\pm 4}", 20)), "values from ±" },
     };
 
     [Theory]
@@ -46,6 +48,20 @@ public sealed class PathologicalInputTests
         var outcome = reward.Score(new TaskSpec("math", Fields.Of(("reference", "42"))), completion);
         Assert.Equal(0, outcome.Score);
         Assert.NotNull(outcome.Reason);
+        Assert.True(watch.Elapsed < Bound, $"took {watch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("$x$ 12 \\( y ")]
+    [InlineData("$$ \\[ 1,2,3 ")]
+    [InlineData("Final Answer: the $n$ is 1 ")]
+    public void A_megabyte_completion_without_an_answer_marker_is_extracted_quickly(string piece)
+    {
+        var completion = string.Concat(Enumerable.Repeat(piece, (1 << 20) / piece.Length));
+        var reward = new MathReward(new MathSettings());
+        var watch = Stopwatch.StartNew();
+        var outcome = reward.Score(new TaskSpec("math", Fields.Of(("reference", "42"))), completion);
+        Assert.Equal(0, outcome.Score);
         Assert.True(watch.Elapsed < Bound, $"took {watch.Elapsed}");
     }
 
