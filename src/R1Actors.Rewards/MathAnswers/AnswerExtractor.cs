@@ -136,8 +136,9 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"\$([^$]{1,2000})\$", RegexOptions.NonBacktracking)]
     private static partial Regex InlineMath();
 
-    /// <summary>What may stand between boxes that together give several answers: <c>\boxed{1}, \boxed{2}</c>, <c>$\boxed{1}$ and $\boxed{2}$</c>, <c>\(\boxed{1}\) and \(\boxed{2}\)</c>, and a name given to the next box (<c>\boxed{…} and y_2 = \boxed{…}</c>).</summary>
-    [GeneratedRegex(@"^(\s|,|;|\$|\\quad|\\\(|\\\)|\\\[|\\\]|\\text\{\s*(and|or|,)\s*\}|and|or|[A-Za-z](_\{?[A-Za-z0-9]+\}?)?\s*=)*$", RegexOptions.NonBacktracking)]
+    /// <summary>What may stand between boxes that together give several answers: <c>\boxed{1}, \boxed{2}</c>, <c>$\boxed{1}$ and $\boxed{2}$</c>, <c>\(\boxed{1}\) and \(\boxed{2}\)</c>, a unit word before "and" (<c>\boxed{1} papers and \boxed{2}</c>), and a name given to the next box
+    /// (<c>\boxed{…} and y_2 = \boxed{…}</c>); not other words (<c>\boxed{1} then we get \boxed{2}</c>).</summary>
+    [GeneratedRegex(@"^(\s|,|;|\$|\\quad|\\\(|\\\)|\\\[|\\\]|\\text\{\s*(and|or|,)\s*\}|and|or|[A-Za-z]+\s+(and|or)\s|[A-Za-z](_\{?[A-Za-z0-9]+\}?)?\s*=)*$", RegexOptions.NonBacktracking)]
     private static partial Regex BoxSeparator();
 
     [GeneratedRegex(@"\.(\s|$)", RegexOptions.NonBacktracking)]

@@ -132,7 +132,8 @@ internal static partial class AnswerNormalizer
         return Array.IndexOf(Wrappers, name) >= 0 ? name : null;
     }
 
-    [GeneratedRegex(@"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", RegexOptions.NonBacktracking)]
+    /// <summary><c>1,000</c>, <c>12,345.5</c>; not <c>0,111</c>, which no one writes for 111.</summary>
+    [GeneratedRegex(@"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$", RegexOptions.NonBacktracking)]
     private static partial Regex ThousandsWithCommas();
 
     [GeneratedRegex(@"^[+-]?\d{1,3}( \d{3})+(\.\d+)?$", RegexOptions.NonBacktracking)]

@@ -80,6 +80,8 @@ public sealed class AnswerExtractorTests
     [InlineData("The final answer is \\boxed{5}.", "5")]
     [InlineData("\\(\\boxed{1}\\) and \\(\\boxed{-2}\\).", "1, -2")]
     [InlineData("\\( y_1 = \\boxed{x+1} \\) and \\( y_2 = \\boxed{x-1} \\)", "x+1, x-1")]
+    [InlineData("\\boxed{1} papers and \\boxed{2} bins", "1, 2")]
+    [InlineData("\\boxed{1} no no no no no \\boxed{2}", "2")]
     public void Stated_answers_are_read_as_a_grader_reads_them(string text, string expected)
     {
         Assert.Equal(expected, AnswerExtractor.Extract(text, lastResort: false)!.Text);
