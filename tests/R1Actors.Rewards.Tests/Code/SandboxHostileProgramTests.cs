@@ -347,4 +347,54 @@ public sealed class SandboxHostileProgramTests(SandboxFixture fixture)
         Assert.Equal(servers, fixture.Process.ServersStarted);
         await AssertStillServes();
     }
+
+    [Fact]
+    public async Task System_calls_outside_what_programs_need_are_refused_even_through_the_i386_abi()
+    {
+        // memfd, userfaultfd and io_uring by number (x86_64 and aarch64); then getpid through int 0x80, the
+        // i386 entry a 64-bit process can still use: it must not reach the kernel at all.
+        var program = """
+            import ctypes, os, platform
+            libc = ctypes.CDLL(None, use_errno=True)
+            numbers = {"x86_64": (319, 323, 425), "aarch64": (279, 282, 425)}.get(platform.machine(), ())
+            reached = [n for n in numbers if libc.syscall(n, 0, 0, 0) >= 0 or ctypes.get_errno() != 38]
+            if platform.machine() == "x86_64":
+                libc.mmap.restype = ctypes.c_void_p
+                libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+                page = libc.mmap(None, 4096, 7, 0x62, -1, 0)   # read/write/exec, private, anonymous, 32-bit
+                # mov eax, [rdi]; int 0x80; ret
+                ctypes.memmove(page, bytes.fromhex("8b07cd80c3"), 5)
+                number = (ctypes.c_uint32 * 1).from_address(page + 512)
+                number[0] = 20                                  # i386 getpid
+                result = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)(page)(page + 512)
+                if result != -38:
+                    reached.append(f"int 0x80 -> {result}")
+            print("refused" if not reached else f"reached {reached}")
+            """;
+        var result = await fixture.RunStdio(program, "", "refused");
+        Assert.True(result.Passed, result.Reason);
+        await AssertStillServes();
+    }
+
+    [Fact]
+    public async Task Shared_memory_is_bounded_by_the_runs_disk_size()
+    {
+        var program = """
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            # IPC_PRIVATE, 300 MB, IPC_CREAT | 0600: outside the address-space limit, so the IPC namespace bounds it.
+            print("refused" if libc.shmget(0, 300 << 20, 0o1600) < 0 else "allocated")
+            """;
+        var result = await fixture.RunStdio(program, "", "refused");
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
+    public async Task Raising_stop_iteration_does_not_end_the_tests_loops_early()
+    {
+        var test = "def check(candidate):\n    assert all(map(lambda c: candidate(c[0]) == c[1], [(1, 2), (2, 4)]))\n    for got, want in zip(map(candidate, [1, 2]), [2, 4]):\n        assert got == want\n";
+        var result = await fixture.RunTests("def f(x):\n    raise StopIteration\n", test, "f");
+        Assert.False(result.Passed, "a function that only raises StopIteration passed");
+        Assert.True((await fixture.RunTests("def f(x):\n    return 2 * x\n", test, "f")).Passed);
+    }
 }

@@ -18,9 +18,10 @@
 # namespaces the middle also makes a pid namespace for the run: the program is its pid 1, with a /proc of
 # its own (/proc/sys read-only), and cannot see or signal the server, the template or the tester. The program
 # reads its source from a pipe, starts its own session, takes its rlimits and its uid (as root) or drops
-# every capability (without root), sets no-new-privileges and a seccomp filter that refuses the kernel
-# keyrings (per-uid state that would outlive the run), and runs as __main__ of a fresh fork of the warm
-# interpreter: whatever it patches (builtins, sys.modules) dies with it. After each run the server kills every process other than
+# every capability (without root), sets no-new-privileges and a seccomp filter (no kernel keyrings, which keep
+# per-uid state beyond the run; no memfd, userfaultfd or io_uring; no system calls of another ABI), and runs as
+# __main__ of a fresh fork of the warm interpreter: whatever it patches (builtins, sys.modules) dies with it.
+# Its IPC namespace's shared memory is bounded by the run's disk size. After each run the server kills every process other than
 # itself and the template, and checks the template is alive and not stopped; if anything survives, the
 # verdict says "tainted" and ProcessSandbox replaces the server.
 #
@@ -448,6 +449,7 @@ def private_space(setup):
     never the server, the template or the tester, and everything it started dies with it."""
     libc_call("unshare", CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID)
     size = setup["limits"]["disk_bytes"]
+    limit_ipc(size)
     for path in (WORK_DIR, "/tmp"):
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
     if os.geteuid() == 0 and not setup.get("rootless"):
@@ -490,6 +492,14 @@ def become_program(setup, request, fds):
         runner.call(text, work)
     else:
         runner.run_main(text, work)
+
+
+def limit_ipc(size):
+    """The run's new IPC namespace starts with the kernel's defaults (shared memory all but unlimited, and
+    outside the address-space limit): bound it by the run's disk size, as its tmpfs folders are."""
+    for name, value in (("shmmax", size), ("shmall", max(1, size // 4096)), ("shmmni", 16), ("msgmni", 16), ("msgmnb", 65536)):
+        with open(f"/proc/sys/kernel/{name}", "w") as limit:
+            limit.write(str(value))
 
 
 def own_proc():
