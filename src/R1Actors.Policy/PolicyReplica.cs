@@ -27,6 +27,7 @@ public sealed class PolicyReplica : IDisposable
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new ModelFormatException(
                 $"the tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {model.Config.VocabSize}");
+        model.eval();   // a replica samples and scores: no dropout (a LoRA adapter's) ever runs in it
         Model = model;
         Tokenizer = tokenizer;
         PromptFormat = promptFormat;
