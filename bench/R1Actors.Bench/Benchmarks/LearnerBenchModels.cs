@@ -17,8 +17,9 @@ public static class LearnerBenchModels
     /// <summary>The adapter <c>--lora</c> measures: r = 16, α = 32 on all seven projections (PEFT's "all-linear" minus lm_head).</summary>
     public static readonly LoraSettings Lora = new(16, 32, 0.0, LoraSettings.KnownModules);
 
-    /// <summary>The same case training a LoRA adapter instead of every weight.</summary>
-    public static LearnerBenchCase WithLora(LearnerBenchCase full) => full with { Lora = Lora };
+    /// <summary>The same case training a LoRA adapter instead of every weight (on <paramref name="targets"/>, default all seven).</summary>
+    public static LearnerBenchCase WithLora(LearnerBenchCase full, IReadOnlyList<string>? targets = null) =>
+        full with { Lora = targets is null ? Lora : Lora with { TargetModules = targets } };
 
     /// <summary>The demo's char-level policy (the sampling bench's shape, ≈0.6M parameters); B×G = 32×8.</summary>
     public static LearnerBenchCase Tiny(int steps)
