@@ -26,7 +26,8 @@ public interface ICausalLanguageModel
 
     /// <summary>
     /// Writes the weights, and what describes them, into the existing <paramref name="folder"/>: for the
-    /// policy's decoders a Hugging Face model folder (<c>config.json</c>, <c>model.safetensors</c>) that other tools load.
+    /// policy's decoders a Hugging Face model folder (<c>config.json</c>, <c>model.safetensors</c>) that other tools load,
+    /// or, for a decoder with a LoRA adapter, the adapter in PEFT's layout.
     /// </summary>
     void SaveWeights(string folder);
 
