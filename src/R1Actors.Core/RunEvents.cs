@@ -55,6 +55,9 @@ public static class MetricNames
     public const string MicroBatches = "MicroBatches";
     public const string StepSeconds = "StepSeconds";
 
+    /// <summary>Bytes of weights the step's new version handed to the samplers (with LoRA, the adapter alone).</summary>
+    public const string PublishedBytes = "PublishedBytes";
+
     /// <summary>Completion tokens per second of the learner's own compute time (TRL's <c>tokens_per_second</c>).</summary>
     public const string LearnerTokensPerSecond = "LearnerTokensPerSecond";
 

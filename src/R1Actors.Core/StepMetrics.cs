@@ -55,6 +55,9 @@ public sealed record StepMetrics
     public required double StepSeconds { get; init; }
     public double TokensPerSecond => StepSeconds > 0 ? TokensTrained / StepSeconds : 0.0;
 
+    /// <summary>Bytes of weights published for the samplers this step (0 when the step was skipped).</summary>
+    public long PublishedBytes { get; init; }
+
     /// <summary>The figures under their <see cref="MetricNames"/>, for the Step event, the metric history and dashboards.</summary>
     public IReadOnlyDictionary<string, double> Figures()
     {
@@ -87,6 +90,7 @@ public sealed record StepMetrics
             [MetricNames.MicroBatches] = MicroBatches,
             [MetricNames.StepSeconds] = StepSeconds,
             [MetricNames.LearnerTokensPerSecond] = TokensPerSecond,
+            [MetricNames.PublishedBytes] = PublishedBytes,
         };
         if (KlReference is { } kl)
             figures[MetricNames.KlReference] = kl;

@@ -1,5 +1,6 @@
 using R1Actors.Policy.Checkpoints;
 using R1Actors.Policy.Model;
+using R1Actors.Policy.Model.Lora;
 using R1Actors.Policy.Sampling;
 using R1Actors.Policy.Settings;
 using R1Actors.Policy.Tokenization;
@@ -27,6 +28,7 @@ public sealed class PolicyReplica : IDisposable
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new ModelFormatException(
                 $"the tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {model.Config.VocabSize}");
+        model.eval();   // a replica samples and scores: no dropout (a LoRA adapter's) ever runs in it
         Model = model;
         Tokenizer = tokenizer;
         PromptFormat = promptFormat;
@@ -41,18 +43,24 @@ public sealed class PolicyReplica : IDisposable
     /// <summary>
     /// Loads the configured model onto <paramref name="device"/> ("cpu", "cuda:0", …): the Hugging Face folder of
     /// <see cref="ModelSettings.Path"/> with its tokenizer, or, when the path is empty, the built-in tiny model.
+    /// With <paramref name="adapter"/>, the base gets a LoRA adapter of that shape: a sampler of a LoRA run holds
+    /// base + adapter, and each new version replaces the adapter's tensors only.
     /// </summary>
-    public static PolicyReplica Load(ModelSettings model, TokenizerSettings tokenizer, string device)
+    public static PolicyReplica Load(ModelSettings model, TokenizerSettings tokenizer, string device, LoraSettings? adapter = null)
     {
         var target = ParseDevice(device);
         if (model.Path.Length == 0)
         {
             var (tiny, characters) = TinyModels.Create(model.Tiny, target, Dtype(model, null));
+            if (adapter is not null)
+                tiny.AttachAdapter(adapter);
             return new PolicyReplica(tiny, characters, CreatePromptFormat(tokenizer, null));
         }
         var loaded = ModelFolder.Load(model.Path, target, Dtype(model, ModelFolder.ReadConfig(model.Path)));
         try
         {
+            if (adapter is not null)
+                loaded.AttachAdapter(adapter, AdapterFolder.BaseName(model.Path));
             return new PolicyReplica(loaded, Tokenizers.Load(model.Path), CreatePromptFormat(tokenizer, model.Path));
         }
         catch

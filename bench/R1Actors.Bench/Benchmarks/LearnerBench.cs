@@ -27,14 +27,53 @@ public static class LearnerBench
         report.Figure("matmul_ceiling_gflops", $"matmul ceiling (float32 {ceilingSize}×{ceilingSize}, best of 6)", ceiling, "GFLOP/s", "F1");
         foreach (var benchCase in cases)
             Measure(benchCase, ceiling, report);
+        foreach (var lora in cases.Where(c => c.Lora is not null))
+            Compare(lora, cases.FirstOrDefault(c => c.Lora is null && c.Name == lora.Name), report);
         report.Finish();
+    }
+
+    /// <summary>LoRA against full fine-tuning of the same model in the same run: what the adapter saves.</summary>
+    private static void Compare(LearnerBenchCase lora, LearnerBenchCase? full, BenchReport report)
+    {
+        if (full is null)
+            return;
+        report.Section($"{lora.Name}: LoRA r {lora.Lora!.Rank} against full fine-tuning");
+        report.Figure($"{lora.Key}_published_fraction", "bytes published per step, LoRA / full",
+            report.Value($"{lora.Key}_published_mb") / report.Value($"{full.Key}_published_mb"), "", "P2");
+        report.Figure($"{lora.Key}_peak_resident_ratio", "peak resident memory of the step, LoRA / full",
+            report.Value($"{lora.Key}_peak_resident_mb") / report.Value($"{full.Key}_peak_resident_mb"), "", "P1");
+        report.Figure($"{lora.Key}_step_time_ratio", "step time, LoRA / full",
+            report.Value($"{lora.Key}_step_seconds") / report.Value($"{full.Key}_step_seconds"), "", "P1");
+    }
+
+    /// <summary>
+    /// Resets the kernel's peak-resident mark (VmHWM) so that each case reports its own peak: writing 5 to
+    /// /proc/self/clear_refs does that since Linux 4.0. False where it cannot, and the peak is the process's so far.
+    /// </summary>
+    private static bool ResetPeakResident()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static void Measure(LearnerBenchCase c, double ceiling, BenchReport report)
     {
-        report.Section($"{c.Name}: {c.Config.NumHiddenLayers} layers, hidden {c.Config.HiddenSize}, vocab {c.Config.VocabSize}, " +
+        report.Section($"{c.Name}{(c.Lora is { } l ? $" with LoRA r {l.Rank}, α {l.Alpha} on {string.Join(", ", l.TargetModules)}" : "")}: " +
+                       $"{c.Config.NumHiddenLayers} layers, hidden {c.Config.HiddenSize}, vocab {c.Config.VocabSize}, " +
                        $"{c.Groups}×{c.GroupSize} completions of ≤{c.CompletionTokens} tokens after {c.PromptTokens}-token prompts");
+        var ownPeak = ResetPeakResident();
         using var model = ModelInitializer.CreateRandom(c.Config, ScalarType.Float32, CPU, seed: 1);
+        if (c.Lora is not null)
+            model.AttachAdapter(c.Lora);
         var settings = new LearnerSettings(new GrpoAdvantages(), new KeepTruncated(), new TokenMeanAggregation(),
             new PolicyLossSettings(), new AdamWSettings(), new ConstantSchedule(1e-6, 0), new MicroBatchSettings(c.MicroBatchSize));
         using var learner = new Learner(model, settings);
@@ -54,7 +93,7 @@ public static class LearnerBench
         }
         var mean = seconds.Average();
         var gflops = flops / mean / 1e9;
-        var key = c.Name.Replace('.', '_').Replace('-', '_');
+        var key = c.Key;
         report.Figure($"{key}_parameters_millions", "parameters", c.Config.ParameterCount() / 1e6, "M");
         report.Figure($"{key}_step_seconds", $"learner step (mean of {c.Steps})", mean, "s", "F3");
         report.Figure($"{key}_tokens_per_second", "completion tokens trained per second", tokens / mean, "tok/s", "F0");
@@ -62,7 +101,10 @@ public static class LearnerBench
             rows.Sum(r => r.Item1 + r.Item2 - 1) / mean, "tok/s", "F0");
         report.Figure($"{key}_gflops", "achieved model GFLOP/s (forward + backward)", gflops, "GFLOP/s", "F1");
         report.Figure($"{key}_fraction_of_ceiling", "fraction of the matmul ceiling", gflops / ceiling, "", "P1");
-        report.Figure($"{key}_peak_working_set_mb", "peak working set of the process so far", Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, "MiB", "F0");
+        report.Figure($"{key}_trained_parameters_millions", "trained parameters", learner.Optimizer.ElementCount / 1e6, "M", "F3");
+        report.Figure($"{key}_published_mb", "weights published per step", learner.PublishedBytes / 1048576.0, "MiB", "F2");
+        report.Figure($"{key}_peak_resident_mb", ownPeak ? "peak resident memory of this case (model, optimizer, activations, snapshot)" : "peak resident memory of the process so far",
+            (Hosting.ProcessMemory.OfThisProcess()?.PeakResident ?? Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0, "MiB", "F0");
     }
 
     /// <summary>Random prompts and completions (a quarter of each group runs to the limit, as truncated), rewards 0/1.</summary>

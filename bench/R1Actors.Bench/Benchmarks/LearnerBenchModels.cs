@@ -1,12 +1,26 @@
 using R1Actors.Policy.Model;
+using R1Actors.Policy.Model.Lora;
 
 namespace R1Actors.Bench.Benchmarks;
 
-/// <summary>The model shapes and batch shapes <c>r1actors-bench learner</c> measures.</summary>
-public sealed record LearnerBenchCase(string Name, ModelConfig Config, int Groups, int GroupSize, int PromptTokens, int CompletionTokens, int MicroBatchSize, int Steps);
+/// <summary>The model shapes and batch shapes <c>r1actors-bench learner</c> measures; with <see cref="Lora"/>, an adapter on the frozen base.</summary>
+public sealed record LearnerBenchCase(string Name, ModelConfig Config, int Groups, int GroupSize, int PromptTokens, int CompletionTokens, int MicroBatchSize, int Steps)
+{
+    public LoraSettings? Lora { get; init; }
+
+    /// <summary>The JSON key prefix: the model's name, with <c>_lora</c> for the adapter case.</summary>
+    public string Key => Name.Replace('.', '_').Replace('-', '_') + (Lora is null ? "" : "_lora");
+}
 
 public static class LearnerBenchModels
 {
+    /// <summary>The adapter <c>--lora</c> measures: r = 16, α = 32 on all seven projections (PEFT's "all-linear" minus lm_head).</summary>
+    public static readonly LoraSettings Lora = new(16, 32, 0.0, LoraSettings.KnownModules);
+
+    /// <summary>The same case training a LoRA adapter instead of every weight (on <paramref name="targets"/>, default all seven).</summary>
+    public static LearnerBenchCase WithLora(LearnerBenchCase full, IReadOnlyList<string>? targets = null) =>
+        full with { Lora = targets is null ? Lora : Lora with { TargetModules = targets } };
+
     /// <summary>The demo's char-level policy (the sampling bench's shape, ≈0.6M parameters); B×G = 32×8.</summary>
     public static LearnerBenchCase Tiny(int steps)
     {

@@ -21,7 +21,15 @@ public static class LearnerBenchCommand
         var steps = new Option<int>("--steps") { Description = "Measured steps per model after one warm-up step (default: 5 tiny, 2 Qwen)" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (default: one per core)" };
         var microBatch = new Option<int>("--micro-batch") { Description = "Completions per forward/backward pass (default: 64 tiny, 2 Qwen)" };
+        var lora = new Option<bool>("--lora") { Description = "Measure each model twice in one run: a LoRA adapter (r 16, α 32, all seven projections) and full fine-tuning; step time, peak resident memory and published bytes side by side" };
+        var loraTargets = new Option<string[]>("--lora-targets")
+        {
+            Description = "With --lora: the projections that get an adapter (default: q_proj k_proj v_proj o_proj gate_proj up_proj down_proj)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         command.Add(models);
+        command.Add(lora);
+        command.Add(loraTargets);
         command.Add(microBatch);
         command.Add(steps);
         command.Add(threads);
@@ -37,6 +45,11 @@ public static class LearnerBenchCommand
                 cases.Add(LearnerBenchModels.Tiny(requestedSteps > 0 ? requestedSteps : 5));
             if (chosen.Contains("qwen2.5-0.5b"))
                 cases.Add(LearnerBenchModels.Qwen05B(requestedSteps > 0 ? requestedSteps : 2));
+            var targets = parse.GetValue(loraTargets) is { Length: > 0 } named ? named : null;
+            if (targets is not null && (!parse.GetValue(lora) || (LearnerBenchModels.Lora with { TargetModules = targets }).Problem() is not null))
+                throw new UsageException($"--lora-targets needs --lora and names among {string.Join(", ", Policy.Model.Lora.LoraSettings.KnownModules)}");
+            if (parse.GetValue(lora))
+                cases = [.. cases.SelectMany(c => new[] { LearnerBenchModels.WithLora(c, targets), c })];   // LoRA first: its peak is not the full model's
             var requestedMicroBatch = parse.GetValue(microBatch);
             if (requestedMicroBatch > 0)
                 cases = cases.Select(c => c with { MicroBatchSize = requestedMicroBatch }).ToList();

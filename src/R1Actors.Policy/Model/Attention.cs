@@ -69,7 +69,7 @@ internal sealed class Attention : nn.Module
         var grouped = q.view(b, t, kvHeads, groups, headDim)
             .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
         var scores = grouped.matmul(k.transpose(2, 3)).view(b, kvHeads, groups, t, -1);   // (B, kvH, G, T, L)
-        var upcast = x.dtype != ScalarType.Float32;
+        var upcast = x.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
         var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(context.Blocked, float.MinValue).softmax(-1);
         if (upcast)
             weights = weights.to(x.dtype);

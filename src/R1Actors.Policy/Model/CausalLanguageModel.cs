@@ -1,3 +1,5 @@
+using R1Actors.Policy.Model.Lora;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace R1Actors.Policy.Model;
@@ -34,7 +36,48 @@ public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
     public Device Device { get; }
     public nn.Module Module => this;
 
-    public void SaveWeights(string folder) => Checkpoints.ModelFolder.Save(this, folder);
+    /// <summary>The LoRA adapter on this model, or null: with one, the base is frozen and only the adapter trains.</summary>
+    public LoraAdapter? Adapter { get; private set; }
+
+    /// <summary>Without an adapter, a Hugging Face model folder; with one, the adapter alone in PEFT's layout.</summary>
+    public void SaveWeights(string folder)
+    {
+        if (Adapter is { } adapter)
+            Checkpoints.AdapterFolder.Save(adapter, folder);
+        else
+            Checkpoints.ModelFolder.Save(this, folder);
+    }
+
+    /// <summary>With an adapter, its tensors only (the base is frozen); otherwise every parameter.</summary>
+    public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters() =>
+        Adapter is { } adapter ? adapter.NamedParameters() : named_parameters();
+
+    /// <summary>With an adapter, a copy of the adapter alone (samplers already hold the frozen base); otherwise of every weight.</summary>
+    public ModelWeights PublishedWeights() => ModelWeights.Snapshot(this);
+
+    /// <summary>The same model with the adapter switched off for each call: the frozen base, without a second copy of it.</summary>
+    public ICausalLanguageModel WithoutAdapter() => new AdapterDisabledModel(this);
+
+    /// <summary>Puts a fresh LoRA adapter on the targeted projections and freezes the base (see <see cref="LoraAdapter"/>).</summary>
+    /// <exception cref="SettingsException">Rank ≤ 0 or a target module the model does not have.</exception>
+    /// <param name="baseModel">What the adapter's <c>base_model_name_or_path</c> records: the base folder's path or hub name.</param>
+    public LoraAdapter AttachAdapter(LoraSettings settings, string baseModel = "")
+    {
+        if (Adapter is not null)
+            throw new InvalidOperationException("the model already has a LoRA adapter");
+        Adapter = LoraAdapter.Attach(this, settings, baseModel);
+        return Adapter;
+    }
+
+    /// <summary>Folds the adapter into the base weights (W + (α / r)·B A) and removes it: the model is then a plain one.</summary>
+    public void MergeAdapter()
+    {
+        if (Adapter is not { } adapter)
+            throw new InvalidOperationException("the model has no LoRA adapter to merge");
+        adapter.MergeIntoBase();
+        adapter.Dispose();
+        Adapter = null;
+    }
 
     /// <summary>A model with uninitialised weights; fill it before use (a checkpoint or <see cref="ModelInitializer"/>).</summary>
     public static CausalLanguageModel CreateEmpty(ModelConfig config, ScalarType dtype, Device device) =>
@@ -114,6 +157,16 @@ public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
 
     /// <summary>Set by weight loading and initialisation: while false, every forward pass refuses to run.</summary>
     internal void MarkWeightsComplete(bool complete) => weightsComplete = complete;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Adapter?.Dispose();
+            Adapter = null;
+        }
+        base.Dispose(disposing);
+    }
 
     private void EnsureWeightsComplete()
     {

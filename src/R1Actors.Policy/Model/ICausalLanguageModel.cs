@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace R1Actors.Policy.Model;
@@ -25,7 +26,14 @@ public interface ICausalLanguageModel
 
     /// <summary>
     /// Writes the weights, and what describes them, into the existing <paramref name="folder"/>: for the
-    /// policy's decoders a Hugging Face model folder (<c>config.json</c>, <c>model.safetensors</c>) that other tools load.
+    /// policy's decoders a Hugging Face model folder (<c>config.json</c>, <c>model.safetensors</c>) that other tools load,
+    /// or, for a decoder with a LoRA adapter, the adapter in PEFT's layout.
     /// </summary>
     void SaveWeights(string folder);
+
+    /// <summary>What an optimizer trains, by name: every parameter, or only a LoRA adapter's.</summary>
+    IEnumerable<(string Name, Parameter Parameter)> TrainableParameters() => Module.named_parameters();
+
+    /// <summary>A detached copy of what a new version hands to the samplers: every weight, or only a LoRA adapter's.</summary>
+    ModelWeights PublishedWeights() => ModelWeights.Snapshot(Module);
 }

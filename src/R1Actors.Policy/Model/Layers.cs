@@ -1,3 +1,4 @@
+using R1Actors.Policy.Model.Lora;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,7 +8,12 @@ namespace R1Actors.Policy.Model;
 // checkpoints use, and are created empty: a loaded model never pays for (or silently keeps) a random init —
 // weights come either from a checkpoint or from ModelInitializer.
 
-/// <summary>y = x Wᵀ + b, W (out, in): the q/k/v/o and MLP projections.</summary>
+/// <summary>
+/// y = x Wᵀ + b, W (out, in): the q/k/v/o and MLP projections. With a LoRA branch attached (see
+/// <see cref="LoraAdapter"/>), y = x Wᵀ + b + Δ(x). The branch is deliberately not a registered submodule: the
+/// model's own parameters keep their Hugging Face names (so every loader, saver and snapshot sees the base model
+/// it always saw) while the adapter names its tensors as PEFT does.
+/// </summary>
 internal sealed class Projection : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
@@ -23,7 +29,18 @@ internal sealed class Projection : nn.Module<Tensor, Tensor>
 
     public Tensor Weight => weight;
 
-    public override Tensor forward(Tensor input) => nn.functional.linear(input, weight, bias);
+    public long InFeatures => weight.shape[1];
+
+    public long OutFeatures => weight.shape[0];
+
+    /// <summary>The adapter's branch on this projection, or null.</summary>
+    internal LoraBranch? Lora { get; set; }
+
+    public override Tensor forward(Tensor input)
+    {
+        var y = nn.functional.linear(input, weight, bias);                  // (…, out)
+        return Lora is { Enabled: true } lora ? y.add_(lora.Delta(input, training)) : y;
+    }
 }
 
 /// <summary>Token ids (B, T) → embeddings (B, T, H). The weight doubles as the output head when tied.</summary>
@@ -65,7 +82,7 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var upcast = input.dtype != ScalarType.Float32;
+        var upcast = input.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
         var x = upcast ? input.to(ScalarType.Float32) : input;
         var normed = x * x.pow(2).mean([-1], keepdim: true).add_(eps).rsqrt_();
         return (weight * (upcast ? normed.to(input.dtype) : normed)).MoveToOuterDisposeScope();

@@ -13,7 +13,8 @@ public sealed record CheckpointInfo(string Path, long Step);
 /// <summary>
 /// The run's <c>checkpoint-STEP/</c> folders. Each holds a Hugging Face model folder (<c>config.json</c>,
 /// <c>model.safetensors</c> and the base model's tokenizer files, loadable by <see cref="ModelFolder.Load"/>, by
-/// <c>r1actors eval</c> and by other tools), the optimizer's
+/// <c>r1actors eval</c> and by other tools) — or, with LoRA, the adapter alone in PEFT's layout
+/// (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>, see <see cref="AdapterFolder"/>) —, the optimizer's
 /// state, the RNG state and <c>trainer_state.json</c>, with <c>manifest.json</c> written last. A save goes to
 /// a hidden <c>.checkpoint-STEP.partial-*</c> folder that is renamed into place only when complete, so a crash
 /// mid-save leaves either the previous checkpoints alone or a partial folder that resume ignores and the

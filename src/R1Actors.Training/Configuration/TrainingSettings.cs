@@ -1,4 +1,5 @@
 using R1Actors.Policy.Model;
+using R1Actors.Policy.Model.Lora;
 using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
 using R1Actors.Training.Optimization;
@@ -12,13 +13,15 @@ namespace R1Actors.Training.Configuration;
 /// </summary>
 /// <param name="Device">Where the learner trains (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>, …).</param>
 /// <param name="Dtype">Weights the learner trains: <c>float32</c> or <c>bfloat16</c>.</param>
+/// <param name="Lora">The LoRA adapter to train on the frozen base (<c>r1.training.lora</c>); null trains every weight.</param>
 public sealed record TrainingSettings(
     string Device,
     string Dtype,
     AlgorithmSettings Algorithm,
     OptimizerSettings Optimizer,
     ScheduleSettings Schedule,
-    CheckpointSettings Checkpoint)
+    CheckpointSettings Checkpoint,
+    LoraSettings? Lora = null)
 {
     /// <summary>The dtype of the trained weights.</summary>
     public ScalarType WeightType => Dtypes.Parse(Dtype, "r1.training.dtype", "configuration");

@@ -55,7 +55,7 @@ public sealed class Learner : IDisposable
         _reference = reference;
         _settings = settings;
         _preparation = new BatchPreparation(settings.Advantages, settings.Truncation, settings.Aggregation);
-        _optimizer = new AdamWOptimizer(policy.Module.named_parameters(), settings.Optimizer);
+        _optimizer = new AdamWOptimizer(policy.TrainableParameters(), settings.Optimizer);
         _log = log ?? Serilog.Core.Logger.None;
         _time = time ?? TimeProvider.System;
         _device = policy.Module.parameters().First().device;
@@ -90,7 +90,17 @@ public sealed class Learner : IDisposable
     public long TotalTokensTrained { get; private set; }
 
     /// <summary>Publishes the current weights under <see cref="PolicyVersion"/> (at start-up and after a resume).</summary>
-    public void PublishCurrent() => Weights.Publish(_policy.Module, PolicyVersion);
+    public void PublishCurrent() => Publish();
+
+    /// <summary>Bytes the last publication copied: every weight, or with LoRA the adapter alone.</summary>
+    public long PublishedBytes { get; private set; }
+
+    private void Publish()
+    {
+        var weights = _policy.PublishedWeights();
+        PublishedBytes = weights.ByteSize;
+        Weights.Publish(weights, PolicyVersion);
+    }
 
     /// <summary>Restores the counters of a resumed run (the tensors are restored by the checkpoint reader).</summary>
     internal void RestoreCounters(long step, long policyVersion, long totalTokensTrained)
@@ -132,7 +142,7 @@ public sealed class Learner : IDisposable
             _optimizer.Step(learningRate, _optimizer.ClipScale(gradNorm));
             PolicyVersion++;
             TotalTokensTrained += (long)pass.Totals.Tokens;
-            Weights.Publish(_policy.Module, PolicyVersion);
+            Publish();
         }
         else
         {
@@ -235,6 +245,7 @@ public sealed class Learner : IDisposable
             NumTokensTotal = TotalTokensTrained,
             MicroBatches = pass.MicroBatches,
             StepSeconds = elapsed.TotalSeconds,
+            PublishedBytes = applied ? PublishedBytes : 0,
         };
     }
 

@@ -17,7 +17,7 @@ namespace R1Actors.Training.Learning;
 public sealed class LearnerSession : IDisposable
 {
     private readonly CausalLanguageModel _policy;
-    private readonly CausalLanguageModel? _reference;
+    private readonly CausalLanguageModel? _reference;   // a second model only without LoRA
     private readonly CheckpointStore _checkpoints;
 
     private LearnerSession(CausalLanguageModel policy, CausalLanguageModel? reference, Learner learner, CheckpointStore checkpoints,
@@ -52,15 +52,17 @@ public sealed class LearnerSession : IDisposable
         store.RemovePartialSaves();
         var latest = store.Latest();
         if (latest is not null)
-            CheckSameShape(latest.Path, baseModelFolder);
-        var policy = ModelFolder.Load(latest?.Path ?? baseModelFolder, settings.TorchDevice, settings.WeightType);
+            CheckSameModel(latest.Path, baseModelFolder, settings.Lora);
+        var policy = OpenPolicy(settings, baseModelFolder, latest);
         CausalLanguageModel? reference = null;
         Learner? learner = null;
         try
         {
+            // With LoRA the reference is the policy with its adapter off: the frozen base, without a second copy.
+            ICausalLanguageModel? kl = null;
             if (learnerSettings.Loss.UsesReference)
-                reference = ModelFolder.Load(baseModelFolder, settings.TorchDevice, settings.WeightType);
-            learner = new Learner(policy, learnerSettings, reference, log, time);
+                kl = policy.Adapter is not null ? policy.WithoutAdapter() : reference = ModelFolder.Load(baseModelFolder, settings.TorchDevice, settings.WeightType);
+            learner = new Learner(policy, learnerSettings, kl, log, time);
             var resumed = latest is null ? null : store.Restore(learner, latest);
             learner.PublishCurrent();
             return new LearnerSession(policy, reference, learner, store, latest, resumed);
@@ -72,6 +74,54 @@ public sealed class LearnerSession : IDisposable
             policy.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The policy to train: the checkpoint's model, else the base; with LoRA always the base (frozen, in
+    /// r1.training.dtype) with the checkpoint's adapter on it, or a fresh one.
+    /// </summary>
+    private static CausalLanguageModel OpenPolicy(TrainingSettings settings, string baseModelFolder, CheckpointInfo? latest)
+    {
+        if (settings.Lora is not { } lora)
+            return ModelFolder.Load(latest?.Path ?? baseModelFolder, settings.TorchDevice, settings.WeightType);
+        var policy = ModelFolder.Load(baseModelFolder, settings.TorchDevice, settings.WeightType);
+        try
+        {
+            var adapter = policy.AttachAdapter(lora, AdapterFolder.BaseName(baseModelFolder));
+            if (latest is not null)
+                AdapterFolder.LoadInto(adapter, latest.Path);
+            return policy;
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A checkpoint resumes only onto the model it was trained from, and only as what it holds: a full model
+    /// without LoRA, an adapter (of the same shape, on the same base) with it.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The checkpoint does not fit the configured model or r1.training.lora.</exception>
+    private static void CheckSameModel(string checkpoint, string baseModelFolder, Policy.Model.Lora.LoraSettings? lora)
+    {
+        var holdsAdapter = AdapterFolder.IsAdapter(checkpoint);
+        if (holdsAdapter != lora is not null)
+            throw new ModelFormatException(
+                $"{checkpoint} holds {(holdsAdapter ? "a LoRA adapter" : "a full model")} but r1.training.lora.enabled is {(lora is not null ? "true" : "false")}; " +
+                "set it back to what the run was trained with, or start a new run with another --run-dir");
+        if (lora is null)
+        {
+            CheckSameShape(checkpoint, baseModelFolder);
+            return;
+        }
+        AdapterFolder.CheckBase(checkpoint, baseModelFolder);
+        var saved = AdapterFolder.ReadConfig(checkpoint).Settings;
+        if (saved.Rank != lora.Rank || saved.Alpha != lora.Alpha || !saved.TargetModules.SequenceEqual(lora.TargetModules))
+            throw new ModelFormatException(
+                $"{Path.Combine(checkpoint, AdapterFolder.ConfigFile)} was trained with r = {saved.Rank}, lora_alpha = {saved.Alpha}, target_modules [{string.Join(", ", saved.TargetModules)}], " +
+                $"but r1.training.lora says rank = {lora.Rank}, alpha = {lora.Alpha}, target-modules [{string.Join(", ", lora.TargetModules)}]; set them back, or start a new run with another --run-dir");
     }
 
     /// <summary>A checkpoint resumes only onto the model it was trained from: another shape is a configuration mistake.</summary>

@@ -30,8 +30,8 @@ public sealed class WeightSnapshot
     /// <summary>True once every reference is gone and the tensors were freed.</summary>
     public bool IsReleased { get; private set; }
 
-    /// <summary>Copies a module's parameters into fresh detached tensors that belong to no dispose scope.</summary>
-    internal static WeightSnapshot Capture(nn.Module module, long version) => new(version, ModelWeights.Snapshot(module));
+    /// <summary>Takes ownership of a fresh copy of the weights (see <see cref="ModelWeights.Snapshot"/>).</summary>
+    internal static WeightSnapshot Wrap(ModelWeights weights, long version) => new(version, weights);
 
     /// <summary>
     /// Loads this version into a sampler's replica (any device or dtype). The policy's copy checks every name

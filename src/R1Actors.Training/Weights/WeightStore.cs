@@ -30,9 +30,15 @@ public sealed class WeightStore : IDisposable
     /// Copies <paramref name="module"/>'s state and makes it the latest version. Runs on the learner's thread;
     /// the copy happens outside the lock, so readers are never blocked for its duration.
     /// </summary>
-    public void Publish(nn.Module module, long version)
+    public void Publish(nn.Module module, long version) => Publish(Policy.Model.ModelWeights.Snapshot(module), version);
+
+    /// <summary>
+    /// Makes <paramref name="weights"/> (a fresh copy the store takes ownership of: every weight, or a LoRA adapter's
+    /// alone) the latest version.
+    /// </summary>
+    public void Publish(Policy.Model.ModelWeights weights, long version)
     {
-        var snapshot = WeightSnapshot.Capture(module, version);
+        var snapshot = WeightSnapshot.Wrap(weights, version);
         lock (_gate)
         {
             if (_disposed)

@@ -48,7 +48,7 @@ public sealed record CommandFailure(int ExitCode, string Message, Exception Caus
 
     private static string Describe(Exception mistake) => mistake switch
     {
-        ModelFormatException or TokenizerFormatException => mistake.Message.Contains("r1.model", StringComparison.Ordinal)
+        ModelFormatException or TokenizerFormatException => mistake.Message.Contains("r1.model", StringComparison.Ordinal) || mistake.Message.Contains("r1.training.lora", StringComparison.Ordinal)
             ? $"Model folder error: {mistake.Message}"
             : $"Model folder error: {mistake.Message} (r1.model.path names the model folder: point it at a complete Hugging Face model folder)",
         _ => mistake.Message,

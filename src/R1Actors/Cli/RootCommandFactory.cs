@@ -11,6 +11,7 @@ public static class RootCommandFactory
         TrainCommand.Create(),
         EvalCommand.Create(),
         PretrainCommand.Create(),
+        ExportCommand.Create(),
         VerifyCommand.Create(),
         ReportCommand.Create(),
     ];

@@ -28,7 +28,7 @@ public sealed class HeldOutEvaluation(R1Settings settings, ModelSettings model, 
         var version = lease.Version;
         using (lease)
         {
-            replica = PolicyReplica.Load(model, settings.Tokenizer, settings.Training.Device);
+            replica = PolicyReplica.Load(model, settings.Tokenizer, settings.Training.Device, settings.Training.Lora);
             try
             {
                 lease.Snapshot.Weights.CopyInto(replica.Model);

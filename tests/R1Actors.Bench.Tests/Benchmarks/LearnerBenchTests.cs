@@ -28,4 +28,20 @@ public class LearnerBenchTests
         Assert.True(json.RootElement.GetProperty("matmul_ceiling_gflops").GetDouble() > 0);
         Assert.Contains(lines, l => l.Contains("completion tokens trained per second"));
     }
+
+    [Fact]
+    public void With_lora_the_same_run_reports_adapter_and_full_side_by_side()
+    {
+        var output = new StringWriter();
+        var small = LearnerBenchModels.Tiny(1) with { Groups = 2, GroupSize = 2, PromptTokens = 4, CompletionTokens = 6 };
+        LearnerBench.Run([LearnerBenchModels.WithLora(small), small], threads: 1, output, ceilingSize: 128);
+        using var json = JsonDocument.Parse(output.ToString().TrimEnd().Split('\n')[^1]);
+        var figures = json.RootElement;
+        var published = figures.GetProperty("tiny_lora_published_mb").GetDouble();
+        Assert.True(published > 0 && published < figures.GetProperty("tiny_published_mb").GetDouble());
+        Assert.Equal(published / figures.GetProperty("tiny_published_mb").GetDouble(), figures.GetProperty("tiny_lora_published_fraction").GetDouble(), 4);
+        Assert.True(figures.GetProperty("tiny_lora_trained_parameters_millions").GetDouble() < figures.GetProperty("tiny_trained_parameters_millions").GetDouble());
+        Assert.True(figures.GetProperty("tiny_lora_peak_resident_mb").GetDouble() > 0);
+        Assert.True(figures.GetProperty("tiny_lora_step_seconds").GetDouble() > 0);
+    }
 }

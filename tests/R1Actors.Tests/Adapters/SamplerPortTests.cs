@@ -40,4 +40,32 @@ public sealed class SamplerPortTests
             [.. Enumerable.Range(0, 3).Select(i => SampleSeed.Derive(9, 4, 0, i))], new SamplingOptions { MaxNewTokens = 5 });
         Assert.Equal(expected.Select(c => c.CompletionTokenIds), rollouts.Take(3).Select(r => r.CompletionTokenIds));
     }
+
+    [Fact]
+    public void A_lora_sampler_holds_base_plus_adapter_and_a_version_moves_the_adapter_alone()
+    {
+        var lora = new Policy.Model.Lora.LoraSettings(2, 4, 0.0, ["q_proj", "v_proj"], InitSeed: 1);
+        using var learner = PolicyReplica.Load(new ModelSettings("", "float32", Tiny with { InitSeed = 1 }),
+            new TokenizerSettings("r1-zero", R1ZeroPromptFormat.DefaultTemplate, "", true), "cpu", lora);
+        using (TorchSharp.torch.no_grad())
+        using (var generator = new TorchSharp.torch.Generator(3))
+            foreach (var (_, parameter) in learner.Model.Adapter!.NamedParameters())
+                parameter.normal_(0, 0.5, generator);
+        using var store = new WeightStore();
+        store.Publish(learner.Model.PublishedWeights(), 4);
+        using (var lease = store.Acquire())
+        {
+            Assert.True(lease.Snapshot.Weights.IsAdapter);
+            Assert.Equal(learner.Model.Adapter.ByteSize, lease.Snapshot.Weights.ByteSize);
+        }
+        using var port = new SamplerPort(PolicyReplica.Load(new ModelSettings("", "float32", Tiny with { InitSeed = 1 }),
+            new TokenizerSettings("r1-zero", R1ZeroPromptFormat.DefaultTemplate, "", true), "cpu", lora with { InitSeed = 9 }), store,
+            new SamplingOptions { MaxNewTokens = 5 }, "cpu");
+        port.ApplyWeights(4);
+        var rollouts = port.Generate(new SampleBatch([Prompt(0, new TextPrompt("1+1"))], 3, RunSeed: 9, PolicyVersion: 4));
+        var expected = learner.Sample([learner.EncodePrompt("1+1")], 3,
+            [.. Enumerable.Range(0, 3).Select(i => SampleSeed.Derive(9, 4, 0, i))], new SamplingOptions { MaxNewTokens = 5 });
+        Assert.Equal(expected.Select(c => c.CompletionTokenIds), rollouts.Select(r => r.CompletionTokenIds));
+        Assert.Equal(expected.Select(c => c.LogProbs), rollouts.Select(r => r.BehaviourLogProbs));
+    }
 }

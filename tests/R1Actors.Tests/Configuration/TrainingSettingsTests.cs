@@ -67,4 +67,31 @@ public class TrainingSettingsTests
         var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.algorithm.clip-low=1.0"]));
         Assert.Equal("r1.training.algorithm.clip-low", e.Key);
     }
+
+    [Fact]
+    public void Lora_is_off_by_default_and_binds_its_keys_when_on()
+    {
+        Assert.Null(R1Settings.Load(null, []).Item1.Training.Lora);
+        var (settings, _) = R1Settings.Load(null, ["r1.training.lora.enabled=true", "r1.training.lora.rank=8", "r1.training.lora.alpha=16",
+            "r1.training.lora.target-modules=[q_proj, v_proj]"]);
+        var lora = settings.Training.Lora!;
+        Assert.Equal(8, lora.Rank);
+        Assert.Equal(2.0, lora.Scaling);
+        Assert.Equal(["q_proj", "v_proj"], lora.TargetModules);
+    }
+
+    [Fact]
+    public void A_lora_target_the_model_does_not_have_is_refused_naming_the_key()
+    {
+        var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.lora.enabled=true", "r1.training.lora.target-modules=[q_proj, qkv]"]));
+        Assert.Equal("r1.training.lora.target-modules", e.Key);
+        Assert.Contains("\"qkv\"", e.Message);
+    }
+
+    [Fact]
+    public void A_lora_rank_of_zero_is_refused_naming_the_key()
+    {
+        var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.lora.enabled=true", "r1.training.lora.rank=0"]));
+        Assert.Equal("r1.training.lora.rank", e.Key);
+    }
 }

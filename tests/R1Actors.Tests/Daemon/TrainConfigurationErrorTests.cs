@@ -95,6 +95,25 @@ public sealed class TrainConfigurationErrorTests : IDisposable
             Path.Combine("tiny-adder", "config.json"), "hidden_size 32 vs 128");
     }
 
+    [Fact]
+    public void A_lora_target_module_the_model_does_not_have_names_the_key()
+    {
+        var run = Train(Path.Combine(_dir, "run"), "r1.training.lora.enabled=true", "r1.training.lora.target-modules=[q_proj, qkv_proj]");
+
+        AssertOneLineConfigurationError(run, "key 'r1.training.lora.target-modules'", "qkv_proj");
+    }
+
+    [Fact]
+    public void Resuming_a_lora_run_with_another_rank_names_the_adapter_config()
+    {
+        var folder = Path.Combine(_dir, "run");
+        Assert.Equal(ExitCodes.Success, Train(folder, "r1.training.lora.enabled=true", "r1.training.lora.rank=4").ExitCode);
+
+        var run = Train(folder, "r1.training.lora.enabled=true", "r1.training.lora.rank=8");
+
+        AssertOneLineConfigurationError(run, "adapter_config.json", "rank = 8");
+    }
+
     private static void AssertOneLineConfigurationError(ExecutableRun run, params string[] fragments)
     {
         var output = $"stdout:\n{run.Stdout}\nstderr:\n{run.Stderr}";

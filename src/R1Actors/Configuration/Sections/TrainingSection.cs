@@ -1,3 +1,4 @@
+using R1Actors.Policy.Model.Lora;
 using R1Actors.Training.Configuration;
 
 namespace R1Actors.Configuration.Sections;
@@ -19,7 +20,24 @@ public static class TrainingSection
             Algorithm(r),
             Optimizer(r),
             Schedule(r),
-            Checkpoint(r));
+            Checkpoint(r),
+            Lora(r));
+    }
+
+    /// <summary><c>r1.training.lora</c>, or null when it is off; every key is read (and checked) either way.</summary>
+    private static LoraSettings? Lora(SettingsReader r)
+    {
+        const string l = "r1.training.lora.";
+        var enabled = r.Bool(l + "enabled");
+        var settings = new LoraSettings(
+            r.Int(l + "rank", min: 1),
+            r.Double(l + "alpha", min: 0, minExclusive: true),
+            r.Double(l + "dropout", min: 0, max: 0.999),
+            r.StringList(l + "target-modules"),
+            r.Long(l + "init-seed", min: 0));
+        if (settings.Problem() is { } problem)
+            throw r.Fail(l + problem.Key, problem.Problem);
+        return enabled ? settings : null;
     }
 
     private static AlgorithmSettings Algorithm(SettingsReader r)
