@@ -16,7 +16,8 @@ import re
 from fractions import Fraction
 
 ANSWER_BLOCK = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
-NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
+# A number: digits with thousands groups of exactly three (1,080; not 7,2), an optional decimal part, or .5
+NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+")
 
 
 def final_number(text):
@@ -34,10 +35,11 @@ def same_number(left, right):
 
 def compute_score(data_source, solution_str, ground_truth, extra_info=None):
     truth = final_number(str(ground_truth).split("####")[-1])
-    block = ANSWER_BLOCK.search(solution_str)
-    answer = final_number(block.group(1) if block else solution_str)
+    blocks = ANSWER_BLOCK.findall(solution_str)
+    block = blocks[-1] if blocks else None            # the last answer block, as R1Actors' own extractor reads it
+    answer = final_number(block if block is not None else solution_str)
     correct = truth is not None and answer is not None and same_number(answer, truth)
     return {
         "score": 1.0 if correct else 0.0,
-        "answer_in_block": 1.0 if block else 0.0,
+        "answer_in_block": 1.0 if block is not None else 0.0,
     }

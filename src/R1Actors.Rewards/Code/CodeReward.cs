@@ -22,11 +22,16 @@ public sealed class CodeReward(ICodeSandbox sandbox, bool partialCredit, int max
         if (cases.Count == 0 && testCode.Length == 0) return Outcomes.Fail(RewardComponents.Answer, "invalid task: it has neither 'tests' nor 'test_code'");
         var program = ProgramExtractor.Extract(completion);
         if (program.Trim().Length == 0) return Outcomes.Fail(RewardComponents.Answer, "no program found in the completion");
-        if (task.TryGetText("program_prefix", out var prefix, out _) && prefix.Length > 0) program = prefix + "\n" + program;
+        var hasPrefix = task.TryGetText("program_prefix", out var prefix, out _) && prefix.Length > 0;
+        if (hasPrefix) program = prefix + "\n" + program;
         if (program.Length > maxProgramChars) return Outcomes.Fail(RewardComponents.Answer, $"program is longer than {maxProgramChars} characters");
         var results = new List<ExecutionResult>();
         if (cases.Count > 0) results.Add(await sandbox.RunAsync(new SandboxJob(program, cases, null, null), cancellationToken).ConfigureAwait(false));
-        if (testCode.Length > 0) results.Add(await sandbox.RunAsync(new SandboxJob(program, [], testCode, entryPoint.Length > 0 ? entryPoint : null), cancellationToken).ConfigureAwait(false));
+        if (testCode.Length > 0)
+        {
+            var job = new SandboxJob(program, [], testCode, entryPoint.Length > 0 ? entryPoint : null, TrustedPrefix: hasPrefix ? prefix : null);
+            results.Add(await sandbox.RunAsync(job, cancellationToken).ConfigureAwait(false));
+        }
         return Score(results);
     }
 
@@ -80,21 +85,27 @@ public sealed class CodeReward(ICodeSandbox sandbox, bool partialCredit, int max
     }
 }
 
-/// <summary>Finds the program in a completion: the last fenced Python block, else the answer body, else everything.</summary>
+/// <summary>
+/// Finds the program in a completion: the last fenced block tagged Python, else the last untagged fenced block
+/// (an untagged block after the code is usually its output), else the answer body, else everything.
+/// </summary>
 public static class ProgramExtractor
 {
-    private static readonly string[] PythonTags = ["", "python", "py", "python3"];
+    private static readonly string[] PythonTags = ["python", "py", "python3"];
 
-    /// <example><c>"Here:\n```python\nprint(1)\n```"</c> → <c>"print(1)\n"</c>.</example>
+    /// <example><c>"Here:\n```python\nprint(1)\n```\n```\n1\n```"</c> → <c>"print(1)\n"</c>.</example>
     public static string Extract(string completion)
     {
         var segments = completion.Split("```");
-        for (var i = segments.Length % 2 == 1 ? segments.Length - 2 : segments.Length - 3; i >= 1; i -= 2)
+        foreach (var tags in new[] { PythonTags, [""] })
         {
-            var block = segments[i];
-            var newline = block.IndexOf('\n');
-            var tag = (newline < 0 ? block : block[..newline]).Trim().ToLowerInvariant();
-            if (PythonTags.Contains(tag)) return newline < 0 ? "" : block[(newline + 1)..];
+            for (var i = segments.Length % 2 == 1 ? segments.Length - 2 : segments.Length - 3; i >= 1; i -= 2)
+            {
+                var block = segments[i];
+                var newline = block.IndexOf('\n');
+                var tag = (newline < 0 ? block : block[..newline]).Trim().ToLowerInvariant();
+                if (tags.Contains(tag)) return newline < 0 ? "" : block[(newline + 1)..];
+            }
         }
         return MathAnswers.AnswerExtractor.AnswerTagBody(completion) ?? completion;
     }

@@ -25,7 +25,8 @@ public sealed record CaseResult(bool Passed, string Status, string Detail);
 
 /// <summary>A program to run: against stdin/stdout <paramref name="Cases"/>, or under <paramref name="TestCode"/>, or a <paramref name="Call"/> of a user's function.</summary>
 /// <param name="EntryPoint">HumanEval's function name: when the test code defines <c>check</c>, it is called with it.</param>
-public sealed record SandboxJob(string Program, IReadOnlyList<StdioCase> Cases, string? TestCode, string? EntryPoint, FunctionCall? Call = null)
+/// <param name="TrustedPrefix">The dataset's part of the program (HumanEval's prompt): helpers it defines that the tests read are taken from it, never from what the program made of them.</param>
+public sealed record SandboxJob(string Program, IReadOnlyList<StdioCase> Cases, string? TestCode, string? EntryPoint, FunctionCall? Call = null, string? TrustedPrefix = null)
 {
     /// <summary>The wall time the job's runs may take in all: the call's own limit, else the case limit per case.</summary>
     public double WallSeconds(SandboxLimits limits) => Call?.WallSeconds ?? limits.WallSeconds * Math.Max(1, Cases.Count);

@@ -161,6 +161,7 @@ public sealed class ProcessSandbox : ISlotSandbox, IDisposable
         ["cases"] = new JsonArray(job.Cases.Select(c => (JsonNode)new JsonObject { ["stdin"] = c.Stdin, ["stdout"] = c.Stdout }).ToArray()),
         ["test_code"] = job.TestCode,
         ["entry_point"] = job.EntryPoint,
+        ["trusted_prefix"] = job.TrustedPrefix,
         ["call"] = job.Call is { } call
             ? new JsonObject
             {

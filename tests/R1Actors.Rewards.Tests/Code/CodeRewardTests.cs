@@ -11,6 +11,8 @@ public sealed class CodeRewardTests(SandboxFixture fixture)
     [InlineData("<think>plan</think><answer>print(3)</answer>", "print(3)")]
     [InlineData("print(4)", "print(4)")]
     [InlineData("```python\nprint(5)\n```\n```python\nunclosed", "print(5)\n")]
+    [InlineData("```python\nprint(6)\n```\nIt prints:\n```\n6\n```", "print(6)\n")]
+    [InlineData("```\nprint(7)\n```", "print(7)\n")]
     public void The_program_is_the_last_python_block_else_the_answer_else_everything(string completion, string expected)
     {
         Assert.Equal(expected, ProgramExtractor.Extract(completion));

@@ -94,4 +94,26 @@ public sealed class SandboxFakeSuccessTests(SandboxFixture fixture)
         Assert.False((await fixture.RunStdio("print(int(input()) * 2)\nraise SystemExit(1)\n", "21\n", "42\n")).Passed);
         Assert.False((await fixture.RunStdio("print(41)\n", "21\n", "42\n")).Passed);
     }
+
+    [Fact]
+    public async Task An_exception_arrives_in_the_tests_as_its_nearest_builtin_kind()
+    {
+        // UnicodeDecodeError is a ValueError (it cannot be built from a message alone): `except TypeError` must not catch it.
+        var typeErrorTest = "assert f(2) == 4\ntry:\n    f('a')\n    assert False\nexcept TypeError:\n    pass\n";
+        var unicode = "def f(x):\n    if isinstance(x, str):\n        raise UnicodeDecodeError('utf-8', b'', 0, 1, 'x')\n    return 2 * x\n";
+        Assert.False((await fixture.RunTests(unicode, typeErrorTest)).Passed);
+        // A subclass the program defines reaches `except ValueError` as a ValueError.
+        var valueErrorTest = "assert f(2) == 4\ntry:\n    f(-1)\n    assert False\nexcept ValueError:\n    pass\n";
+        var own = "class Negative(ValueError):\n    pass\ndef f(x):\n    if x < 0:\n        raise Negative('negative')\n    return 2 * x\n";
+        var result = await fixture.RunTests(own, valueErrorTest);
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
+    public async Task An_assertion_the_program_raises_is_reported_at_the_test_codes_line()
+    {
+        var result = await fixture.RunTests("def f(x):\n    raise AssertionError('no')\n", "x = 1\nassert f(1) == 2\n");
+        Assert.False(result.Passed);
+        Assert.Contains("test_code line 2", result.Reason);
+    }
 }

@@ -32,6 +32,9 @@ public sealed class PythonRewardTests(SandboxFixture fixture) : IDisposable
         var wrong = await reward.ScoreAsync(row, "it is 71", CancellationToken.None);
         Assert.Equal(0.0, wrong.Score);
         Assert.Equal(0.0, wrong.Components["answer_in_block"]);
+        // 7,2 is not a thousands form of 72, and the last answer block counts.
+        Assert.Equal(0.0, (await reward.ScoreAsync(row, "<answer>7,2</answer>", CancellationToken.None)).Score);
+        Assert.Equal(0.0, (await reward.ScoreAsync(row, "<answer>72</answer> on second thought <answer>70</answer>", CancellationToken.None)).Score);
         Assert.Equal(0, reward.Failures);
     }
 

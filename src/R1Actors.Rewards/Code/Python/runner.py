@@ -110,7 +110,8 @@ def answer(module, request):
         result = function(*args, **kwargs)
         return {"ok": True, "value": protocol.encode(result)}
     except BaseException as error:
-        return {"ok": False, "type": type(error).__name__, "message": str(error)[:500]}
+        bases = [kind.__name__ for kind in type(error).__mro__ if kind.__module__ == "builtins"]
+        return {"ok": False, "type": type(error).__name__, "bases": bases, "message": str(error)[:500]}
 
 
 def value_or_opaque(value):

@@ -288,14 +288,22 @@ class Channel:
 
 
 def rebuild_exception(reply):
-    """The program's exception as a builtin exception of the same name, so `except ValueError` in tests works.
-    Never StopIteration or StopAsyncIteration: raised inside map() or zip() they end the tests' iteration
-    quietly, and `all(map(check, cases))` would pass on a function that only raises."""
+    """The program's exception as the nearest builtin exception of its kind, so `except ValueError` in tests works
+    (a UnicodeDecodeError, which needs five arguments, arrives as UnicodeError; a subclass the program defined as
+    its builtin base). Never StopIteration or StopAsyncIteration: raised inside map() or zip() they end the
+    tests' iteration quietly, and `all(map(check, cases))` would pass on a function that only raises."""
     name, message = str(reply.get("type", "Exception")), str(reply.get("message", ""))[:500]
-    kind = getattr(builtins, name, None)
-    if (isinstance(kind, type) and issubclass(kind, Exception) and kind.__module__ == "builtins"
-            and not issubclass(kind, (StopIteration, StopAsyncIteration))):
-        return kind(message)
+    bases = reply.get("bases") if isinstance(reply.get("bases"), list) else [name]
+    for base in bases:
+        kind = getattr(builtins, base, None) if isinstance(base, str) else None
+        if not (isinstance(kind, type) and issubclass(kind, Exception) and kind.__module__ == "builtins"):
+            continue
+        if issubclass(kind, (StopIteration, StopAsyncIteration)):
+            break
+        try:
+            return kind(message)
+        except TypeError:
+            continue
     return ProgramCallError(f"{name}: {message}")
 
 
@@ -341,12 +349,16 @@ def test(job, channel):
     entry_point = job.get("entry_point") or ""
     requested = names_to_import(tree, entry_point)
     imports = imported_modules(job["program"])
+    trusted = trusted_helpers(job.get("trusted_prefix") or "", entry_point)
     reply = channel.ask({"op": "names", "names": requested})
     found = reply.get("names") if isinstance(reply.get("names"), dict) else {}
     scope = {"__name__": "__r1actors_tests__", "__builtins__": builtins}
     # Only the names the tests asked for (never a builtin, never one the tests bind): whatever else the program
     # answers is ignored, so it cannot put its own `abs` or `sorted` under the tests.
     for name in requested:
+        if name in trusted:
+            scope[name] = trusted[name]
+            continue
         entry = found.get(name)
         if entry == ["callable"]:
             scope[name] = channel.proxy(name)
@@ -365,6 +377,28 @@ def test(job, channel):
     if channel.calls == 0:
         return {"passed": False, "status": "wrong-answer", "detail": "the tests never called the program"}
     return {"passed": True, "status": "passed", "detail": "", "calls": channel.calls}
+
+
+def trusted_helpers(prefix, entry_point):
+    """What a trusted prompt prefix defines besides the entry point (HumanEval's poly, encode_cyclic), run by the
+    tester itself: tests that build their expected values with these helpers use the dataset's definitions, so a
+    program cannot redefine poly to return 0 or an encoder that remembers its input for the decoder."""
+    if not prefix.strip():
+        return {}
+    try:
+        tree = ast.parse(prefix)
+    except (SyntaxError, ValueError):
+        return {}
+    kept = [node for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and getattr(node, "name", None) != entry_point]
+    scope = {"__name__": "__r1actors_prefix__", "__builtins__": builtins}
+    try:
+        exec(compile(ast.Module(body=kept, type_ignores=[]), "program_prefix", "exec"), scope)
+    except Exception:
+        return {}
+    names = [node.name for node in kept if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return {name: scope[name] for name in names if name in scope}
 
 
 def imported_modules(program):
@@ -394,10 +428,12 @@ def import_trusted(name):
 
 
 def assertion_detail(error):
-    frame = error.__traceback__
-    while frame is not None and frame.tb_next is not None:
+    """Where in the test code the assertion failed: the last frame of test_code (not of the tester's own code)."""
+    frame, line = error.__traceback__, 0
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == "test_code":
+            line = frame.tb_lineno
         frame = frame.tb_next
-    line = frame.tb_lineno if frame is not None else 0
     message = shorten(str(error)) if str(error) else ""
     return f"assertion failed at test_code line {line}" + (f": {message}" if message else "")
 
