@@ -2,8 +2,11 @@
 # program's process, so nothing the runner reports is trusted: the tester accepts plain data only).
 import ast
 import builtins
+import ctypes
 import json
 import os
+import platform
+import resource
 import struct
 
 MAX_DEPTH = 100
@@ -118,7 +121,6 @@ def read_exactly(fd, size):
 
 def apply_limits(limits, setup):
     """The program's rlimits and identity: its own uid as root; without root, no capability it could use."""
-    import resource
     cpu = limits["cpu_seconds"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
@@ -133,7 +135,6 @@ def apply_limits(limits, setup):
 
 def become(setup, uid, gid, processes):
     """Drops to uid as root; inside a user namespace (or without root) drops every capability instead."""
-    import resource
     if setup.get("rootless"):
         resource.setrlimit(resource.RLIMIT_NPROC, (processes + 4, processes + 4))
         drop_capabilities()
@@ -151,8 +152,7 @@ SECURE_BITS = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80
 
 def drop_capabilities():
     """Uid 0 of a user namespace with no capability left, none to regain by exec, no new privileges."""
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _LIBC
     libc.prctl(PR_SET_SECUREBITS, SECURE_BITS, 0, 0, 0)
     libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     for capability in range(64):
@@ -196,27 +196,35 @@ def seccomp_program(audit, refused):
     return program
 
 
-def refuse_syscalls():
-    """Installs the filter above (needs no-new-privileges, which it sets); other architectures go unfiltered."""
-    import ctypes
-    import platform
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl: could not set no_new_privs")
+class _Instruction(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class _Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Instruction))]
+
+
+def _build_filter():
+    """The filter for this machine, built once in the server (every run is a fork of it); None elsewhere."""
     arch = REFUSED_SYSCALLS.get(platform.machine())
     if arch is None:
-        return
+        return None
     program = seccomp_program(*arch)
+    instructions = (_Instruction * len(program))(*[_Instruction(*i) for i in program])
+    return _Program(len(program), instructions), instructions
 
-    class Instruction(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
 
-    class Program(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Instruction))]
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_FILTER = _build_filter()
 
-    instructions = (Instruction * len(program))(*[Instruction(*i) for i in program])
-    fprog = Program(len(program), instructions)
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+
+def refuse_syscalls():
+    """Installs the filter above (needs no-new-privileges, which it sets); other architectures go unfiltered."""
+    if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl: could not set no_new_privs")
+    if _FILTER is None:
+        return
+    if _LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(_FILTER[0]), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl: could not install the seccomp filter")
 
 
