@@ -11,7 +11,8 @@ namespace R1Actors.Rewards.Tests.Code;
 [Collection(SandboxCollection.Name)]
 public sealed class HumanEvalMbppSampleTests(SandboxFixture fixture)
 {
-    public sealed record Problem(string Name, string? Prefix, string? EntryPoint, string[] TestCode, string Correct, string Broken)
+    /// <param name="Broken">Solutions that must score 0: wrong ones, and ones that game the tests.</param>
+    public sealed record Problem(string Name, string? Prefix, string? EntryPoint, string[] TestCode, string Correct, params string[] Broken)
     {
         public override string ToString() => Name;
     }
@@ -90,7 +91,9 @@ public sealed class HumanEvalMbppSampleTests(SandboxFixture fixture)
                         assert math.fabs(poly(coeffs, solution)) < 1e-4
                 """],
             "    begin, end = -1., 1.\n    while poly(xs, begin) * poly(xs, end) > 0:\n        begin *= 2.0\n        end *= 2.0\n    while end - begin > 1e-10:\n        center = (begin + end) / 2.0\n        if poly(xs, center) * poly(xs, begin) > 0:\n            begin = center\n        else:\n            end = center\n    return begin\n",
-            "    return 0.0\n"),
+            "    return 0.0\n",
+            // A program that redefines what the prompt gave the tests.
+            "    return 0.0\n\n\ndef poly(xs: list, x: float):\n    return 0.0\n"),
         new Problem("HumanEval/38 decode_cyclic (tests call the prompt's encoder)",
             "\n\ndef encode_cyclic(s: str):\n    \"\"\"\n    returns encoded string by cycling groups of three characters.\n    \"\"\"\n    groups = [s[(3 * i):min((3 * i + 3), len(s))] for i in range((len(s) + 2) // 3)]\n    groups = [(group[1:] + group[0]) if len(group) == 3 else group for group in groups]\n    return \"\".join(groups)\n\n\ndef decode_cyclic(s: str):\n    \"\"\"\n    takes as input string encoded with encode_cyclic function. Returns decoded string.\n    \"\"\"\n",
             "decode_cyclic",
@@ -106,44 +109,8 @@ public sealed class HumanEvalMbppSampleTests(SandboxFixture fixture)
                         assert candidate(encoded_str) == str
                 """],
             "    return encode_cyclic(encode_cyclic(s))\n",
-            "    return encode_cyclic(s)\n"),
-        new Problem("HumanEval/32 find_zero, a program that redefines the prompt's poly",
-            "import math\n\n\ndef poly(xs: list, x: float):\n    \"\"\"\n    Evaluates polynomial with coefficients xs at point x.\n    \"\"\"\n    return sum([coeff * math.pow(x, i) for i, coeff in enumerate(xs)])\n\n\ndef find_zero(xs: list):\n    \"\"\" xs are coefficients of a polynomial. find_zero find x such that poly(x) = 0. \"\"\"\n",
-            "find_zero",
-            [Metadata + """
-                def check(candidate):
-                    import math
-                    import random
-                    rng = random.Random(42)
-                    import copy
-                    for _ in range(100):
-                        ncoeff = 2 * rng.randint(1, 4)
-                        coeffs = []
-                        for _ in range(ncoeff):
-                            coeff = rng.randint(-10, 10)
-                            if coeff == 0:
-                                coeff = 1
-                            coeffs.append(coeff)
-                        solution = candidate(copy.deepcopy(coeffs))
-                        assert math.fabs(poly(coeffs, solution)) < 1e-4
-                """],
-            "    begin, end = -1., 1.\n    while poly(xs, begin) * poly(xs, end) > 0:\n        begin *= 2.0\n        end *= 2.0\n    while end - begin > 1e-10:\n        center = (begin + end) / 2.0\n        if poly(xs, center) * poly(xs, begin) > 0:\n            begin = center\n        else:\n            end = center\n    return begin\n",
-            "    return 0.0\n\n\ndef poly(xs: list, x: float):\n    return 0.0\n"),
-        new Problem("HumanEval/38 decode_cyclic, a program whose encoder remembers for the decoder",
-            "\n\ndef encode_cyclic(s: str):\n    \"\"\"\n    returns encoded string by cycling groups of three characters.\n    \"\"\"\n    groups = [s[(3 * i):min((3 * i + 3), len(s))] for i in range((len(s) + 2) // 3)]\n    groups = [(group[1:] + group[0]) if len(group) == 3 else group for group in groups]\n    return \"\".join(groups)\n\n\ndef decode_cyclic(s: str):\n    \"\"\"\n    takes as input string encoded with encode_cyclic function. Returns decoded string.\n    \"\"\"\n",
-            "decode_cyclic",
-            [Metadata + """
-                def check(candidate):
-                    from random import randint, choice
-                    import string
-
-                    letters = string.ascii_lowercase
-                    for _ in range(100):
-                        str = ''.join(choice(letters) for i in range(randint(10, 20)))
-                        encoded_str = encode_cyclic(str)
-                        assert candidate(encoded_str) == str
-                """],
-            "    return encode_cyclic(encode_cyclic(s))\n",
+            "    return encode_cyclic(s)\n",
+            // A program that redefines what the prompt gave the tests.
             "    return _seen.get(s, s)\n\n\n_seen = {}\n_original = encode_cyclic\n\n\ndef encode_cyclic(s: str):\n    out = _original(s)\n    _seen[out] = s\n    return out\n"),
         new Problem("HumanEval/53 add (random inputs)",
             "\n\ndef add(x: int, y: int):\n    \"\"\"Add two numbers x and y\"\"\"\n",
@@ -244,8 +211,11 @@ public sealed class HumanEvalMbppSampleTests(SandboxFixture fixture)
         var reward = new CodeReward(fixture.Sandbox, partialCredit: false);
         var correct = await reward.ScoreAsync(task, $"```python\n{problem.Correct}```", CancellationToken.None);
         Assert.True(correct.Score == 1, $"{problem.Name}: the correct solution scored {correct.Score}: {correct.Reason}");
-        var broken = await reward.ScoreAsync(task, $"```python\n{problem.Broken}```", CancellationToken.None);
-        Assert.True(broken.Score == 0, $"{problem.Name}: the broken solution scored {broken.Score}");
-        Assert.DoesNotContain("sandbox fault", broken.Reason);
+        foreach (var solution in problem.Broken)
+        {
+            var broken = await reward.ScoreAsync(task, $"```python\n{solution}```", CancellationToken.None);
+            Assert.True(broken.Score == 0, $"{problem.Name}: a broken solution scored {broken.Score}:\n{solution}");
+            Assert.DoesNotContain("sandbox fault", broken.Reason);
+        }
     }
 }

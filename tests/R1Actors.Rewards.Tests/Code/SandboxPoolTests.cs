@@ -107,9 +107,7 @@ public sealed partial class SandboxPoolTests(SandboxFixture fixture)
     {
         using var environment = SandboxEnvironment.Detect(fixture.Settings);
         using var sandbox = new ProcessSandbox(environment, fixture.Settings with { MaxConcurrency = 1 }, TimeProvider.System);
-        Assert.True((await sandbox.RunAsync(Stdio("print(1)", "1"), 0, CancellationToken.None)).Passed);
-        var table = HostProcesses.Read();
-        var server = Assert.Single(HostProcesses.Servers(table, Environment.ProcessId), pid => table[pid].CommandLine.Contains(environment.JudgeDirectory, StringComparison.Ordinal));
+        var (table, server) = await WarmServer(environment, sandbox);
         var launcher = table[server].Parent; // unshare, or this process at the rlimits level
         using (var process = System.Diagnostics.Process.GetProcessById(server))
         {
@@ -143,9 +141,7 @@ public sealed partial class SandboxPoolTests(SandboxFixture fixture)
         // Programs cannot reach the template (their own pid namespace); the host can: kill it between jobs.
         using var environment = SandboxEnvironment.Detect(fixture.Settings);
         using var sandbox = new ProcessSandbox(environment, fixture.Settings with { MaxConcurrency = 1 }, TimeProvider.System);
-        Assert.True((await sandbox.RunAsync(Stdio("print(1)", "1"), 0, CancellationToken.None)).Passed);
-        var table = HostProcesses.Read();
-        var server = Assert.Single(HostProcesses.Servers(table, Environment.ProcessId), pid => table[pid].CommandLine.Contains(environment.JudgeDirectory, StringComparison.Ordinal));
+        var (table, server) = await WarmServer(environment, sandbox);
         var template = table.Values.Where(p => p.Parent == server).OrderBy(p => p.Started).First().Pid;
         using (var process = System.Diagnostics.Process.GetProcessById(template)) process.Kill();
         var broken = await sandbox.RunAsync(Stdio("print(2)", "2"), 0, CancellationToken.None);
@@ -153,6 +149,15 @@ public sealed partial class SandboxPoolTests(SandboxFixture fixture)
         var after = await sandbox.RunAsync(Stdio("print(3)", "3"), 0, CancellationToken.None);
         Assert.True(after.Passed, after.Reason);
         Assert.Equal(2, sandbox.ServersStarted);
+    }
+
+    /// <summary>Runs one job on the one-slot sandbox and finds its server among this process's: the process table and the server's pid.</summary>
+    private static async Task<(Dictionary<int, HostProcesses.Entry> Table, int Server)> WarmServer(SandboxEnvironment environment, ProcessSandbox sandbox)
+    {
+        Assert.True((await sandbox.RunAsync(Stdio("print(1)", "1"), 0, CancellationToken.None)).Passed);
+        var table = HostProcesses.Read();
+        var server = Assert.Single(HostProcesses.Servers(table, Environment.ProcessId), pid => table[pid].CommandLine.Contains(environment.JudgeDirectory, StringComparison.Ordinal));
+        return (table, server);
     }
 
     private async Task<string> FingerprintOf(int slot)
