@@ -397,4 +397,14 @@ public sealed class SandboxHostileProgramTests(SandboxFixture fixture)
         Assert.False(result.Passed, "a function that only raises StopIteration passed");
         Assert.True((await fixture.RunTests("def f(x):\n    return 2 * x\n", test, "f")).Passed);
     }
+
+    [Fact]
+    public async Task A_fork_bomb_under_function_tests_is_the_programs_failure()
+    {
+        var program = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\ndef f(x):\n    return 2 * x\n";
+        var result = await fixture.RunTests(program, "assert f(2) == 4\n");
+        Assert.False(result.Passed);
+        Assert.Null(result.InfrastructureFault);
+        await AssertStillServes();
+    }
 }

@@ -213,25 +213,33 @@ class Server:
         return {"passed": False, "status": "wrong-answer", "detail": f"expected {protocol.shorten(case['stdout'])!r}, got {protocol.shorten(actual)!r}"}
 
     def run_function_tests(self, job):
+        # The tester is forked before the program starts: a program that fills the slot's process limit at once
+        # must not leave the server unable to fork it (that would be a sandbox fault for the program's doing).
         requests_r, requests_w = os.pipe()
         replies_r, replies_w = os.pipe()
-        try:
-            program = self.spawn("functions", job["program"], "", extra=(requests_r, replies_w))
-        except SpawnError:
-            for fd in (requests_w, replies_r):
-                os.close(fd)
-            raise
         result_r, result_w = os.pipe()
-        tester = os.fork()
+        try:
+            tester = os.fork()
+        except OSError as error:
+            for fd in (requests_r, requests_w, replies_r, replies_w, result_r, result_w):
+                os.close(fd)
+            raise SpawnError(f"the tester could not be started: {error}")
         if tester == 0:
-            os.close(result_r)
-            os.close(self.template.fileno())
-            for fd in (program["stdout"], program["stderr"], program["stdin"]):
+            for fd in (result_r, requests_r, replies_w, self.template.fileno()):
                 os.close(fd)
             protocol.run_tester(job, self.setup, requests_w, replies_r, result_w)
             os._exit(0)
         for fd in (requests_w, replies_r, result_w):
             os.close(fd)
+        try:
+            program = self.spawn("functions", job["program"], "", extra=(requests_r, replies_w))
+        except SpawnError:
+            os.close(result_r)
+            try:
+                os.kill(tester, signal.SIGKILL)
+            except OSError:
+                pass
+            raise
         status, exit_status, output, errors = collect(program, self.limits)
         verdict = read_result(result_r, tester)
         self.sweep()
