@@ -1,6 +1,6 @@
 namespace R1Actors.Rewards.Tests.Code;
 
-/// <summary>Test-code runs pass only when the program's own return values satisfy the assertions.</summary>
+/// <summary>Test-code runs pass only when the program's own return values satisfy the assertions: it cannot read the tests, replace what they read, or cut them short.</summary>
 [Collection(SandboxCollection.Name)]
 public sealed class SandboxFakeSuccessTests(SandboxFixture fixture)
 {
@@ -115,5 +115,102 @@ public sealed class SandboxFakeSuccessTests(SandboxFixture fixture)
         var result = await fixture.RunTests("def f(x):\n    raise AssertionError('no')\n", "x = 1\nassert f(1) == 2\n");
         Assert.False(result.Passed);
         Assert.Contains("test_code line 2", result.Reason);
+    }
+
+    [Fact]
+    public async Task Hidden_tests_cannot_be_read_by_the_program()
+    {
+        var marker = $"R1HIDDEN{Guid.NewGuid():N}";
+        var program = """
+            import os
+            FOUND = []
+            needle = "R1HIDDEN"
+            for pid in [p for p in os.listdir("/proc") if p.isdigit() and p != str(os.getpid())]:
+                for name in ("cmdline", "environ", "mem"):
+                    try:
+                        with open(f"/proc/{pid}/{name}", "rb") as f:
+                            if needle.encode() in f.read(1 << 20):
+                                FOUND.append(f"{pid}/{name}")
+                    except OSError:
+                        pass
+                try:
+                    for fd in os.listdir(f"/proc/{pid}/fd"):
+                        try:
+                            with open(f"/proc/{pid}/fd/{fd}", "rb") as f:
+                                if needle.encode() in f.read(1 << 20):
+                                    FOUND.append(f"{pid}/fd/{fd}")
+                        except OSError:
+                            pass
+                except OSError:
+                    pass
+            for folder in ("/tmp", ".", "/work", "/dev/shm"):
+                try:
+                    for entry in os.listdir(folder):
+                        try:
+                            if needle in open(os.path.join(folder, entry), errors="replace").read():
+                                FOUND.append(entry)
+                        except OSError:
+                            pass
+                except OSError:
+                    pass
+
+            def leak():
+                return "found " + ",".join(FOUND) if FOUND else "hidden"
+            """;
+        var result = await fixture.RunTests(program, $"# {marker}\nassert leak() == 'hidden'\n");
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
+    public async Task A_program_cannot_put_its_own_builtins_under_the_tests()
+    {
+        // The program rewrites the runner's answer to the tester's "names" request, offering its own abs.
+        var program = """
+            import runner
+            _answer = runner.answer
+            def abs(x):
+                return 0
+            def patched(module, request):
+                reply = _answer(module, request)
+                if request.get("op") == "names":
+                    reply["names"]["abs"] = ["callable"]
+                return reply
+            runner.answer = patched
+            def f(x):
+                return -12345
+            """;
+        var result = await fixture.RunTests(program, "assert abs(f(2) - 3) < 1e-9\n");
+        Assert.False(result.Passed, "a wrong f passed by shadowing abs");
+        Assert.Null(result.InfrastructureFault);
+    }
+
+    [Fact]
+    public async Task A_program_cannot_swap_the_module_the_tests_read()
+    {
+        // It imports math but tells the tester that "math" is cmath: the tester reads the program's imports itself.
+        var program = """
+            import math
+            import runner
+            _answer = runner.answer
+            def patched(module, request):
+                reply = _answer(module, request)
+                if request.get("op") == "names" and "math" in reply["names"]:
+                    reply["names"]["math"] = ["module", "cmath"]
+                return reply
+            runner.answer = patched
+            def f(x):
+                return x
+            """;
+        var result = await fixture.RunTests(program, "assert math.floor(f(2.5)) == 2\n");
+        Assert.True(result.Passed, result.Reason);
+    }
+
+    [Fact]
+    public async Task Raising_stop_iteration_does_not_end_the_tests_loops_early()
+    {
+        var test = "def check(candidate):\n    assert all(map(lambda c: candidate(c[0]) == c[1], [(1, 2), (2, 4)]))\n    for got, want in zip(map(candidate, [1, 2]), [2, 4]):\n        assert got == want\n";
+        var result = await fixture.RunTests("def f(x):\n    raise StopIteration\n", test, "f");
+        Assert.False(result.Passed, "a function that only raises StopIteration passed");
+        Assert.True((await fixture.RunTests("def f(x):\n    return 2 * x\n", test, "f")).Passed);
     }
 }
