@@ -88,4 +88,16 @@ public sealed class CodeRewardTests(SandboxFixture fixture)
         Assert.Equal(0, outcome.Score);
         Assert.Contains("neither 'tests' nor 'test_code'", outcome.Reason);
     }
+
+    [Fact]
+    public async Task A_programs_traceback_is_the_one_python_would_print_without_the_sandboxs_paths()
+    {
+        // The sandbox's own frames live in a per-process scratch folder: a reason holding them would differ run to run.
+        var task = new TaskSpec("code", Fields.Of(("tests", new[] { new { stdin = "", stdout = "1" } })));
+        var outcome = await new CodeReward(fixture.Sandbox, false).ScoreAsync(task, "def f():\n    raise ValueError('v')\nf()\n", CancellationToken.None);
+        Assert.Contains("File \"program.py\", line 3", outcome.Reason);
+        Assert.Contains("ValueError: v", outcome.Reason);
+        Assert.DoesNotContain(fixture.Environment.ScratchDirectory, outcome.Reason);
+        Assert.DoesNotContain("runner.py", outcome.Reason);
+    }
 }

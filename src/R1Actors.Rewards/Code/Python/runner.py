@@ -42,10 +42,19 @@ def run_main(source, work):
         exec(compile(source, FILENAME, "exec"), module.__dict__)
     except SystemExit as stop:
         code = exit_code(stop)
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as error:
+        print_program_traceback(error)
         code = 1
     finish(code)
+
+
+def print_program_traceback(error):
+    """The traceback `python program.py` would print: without the sandbox's own frames, whose file lies in the
+    host's scratch folder (a path that differs per process, so the same program would give different reasons)."""
+    frames = error.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename == __file__:
+        frames = frames.tb_next
+    traceback.print_exception(type(error), error, frames)
 
 
 def exit_code(stop):
