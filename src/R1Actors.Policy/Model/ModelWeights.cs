@@ -33,15 +33,20 @@ public sealed class ModelWeights : IDisposable
     /// Copies the parameters of <paramref name="module"/> (or, for a model with a LoRA adapter, the adapter's) into
     /// fresh detached tensors that belong to no dispose scope.
     /// </summary>
+    /// <remarks>An adapter whose settings publish bfloat16 (<see cref="Lora.LoraSettings.PublishBfloat16"/>) is copied rounded to bfloat16.</remarks>
     public static ModelWeights Snapshot(nn.Module module)
     {
         var adapter = (module as CausalLanguageModel)?.Adapter;
         var named = adapter?.NamedParameters() ?? module.named_parameters();
+        var rounded = adapter is { Settings.PublishBfloat16: true };
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var copies = new Dictionary<string, Tensor>();
         foreach (var (name, parameter) in named)
-            copies[name] = parameter.detach().clone().DetachFromDisposeScope();
+        {
+            var copy = rounded && parameter.dtype != ScalarType.BFloat16 ? parameter.detach().to(ScalarType.BFloat16) : parameter.detach().clone();
+            copies[name] = copy.DetachFromDisposeScope();
+        }
         return new ModelWeights(copies, adapter is not null);
     }
 

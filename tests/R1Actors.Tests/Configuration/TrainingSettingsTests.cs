@@ -78,6 +78,17 @@ public class TrainingSettingsTests
         Assert.Equal(8, lora.Rank);
         Assert.Equal(2.0, lora.Scaling);
         Assert.Equal(["q_proj", "v_proj"], lora.TargetModules);
+        Assert.True(lora.PublishBfloat16);
+        var exact = R1Settings.Load(null, ["r1.training.lora.enabled=true", "r1.training.lora.publish-dtype=float32"]).Item1.Training.Lora!;
+        Assert.False(exact.PublishBfloat16);
+    }
+
+    [Fact]
+    public void A_lora_publish_dtype_other_than_float32_or_bfloat16_is_refused_naming_the_key()
+    {
+        var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.lora.enabled=true", "r1.training.lora.publish-dtype=float16"]));
+        Assert.Equal("r1.training.lora.publish-dtype", e.Key);
+        Assert.Contains("float16", e.Message);
     }
 
     [Fact]

@@ -62,7 +62,9 @@ public class LoraLearnerTests
         Assert.False(Equal(policy.Adapter.NamedParameters(), adapterBefore), "the adapter trained");
         using var lease = session.Learner.Weights.Acquire();
         Assert.True(lease.Snapshot.Weights.IsAdapter);
-        Assert.Equal(policy.Adapter.ByteSize, (long)result.Metrics.Figures()[MetricNames.PublishedBytes]);
+        // The adapter is published in bfloat16 (LoraSettings.PublishBfloat16 by default): half its float32 bytes.
+        Assert.Equal(policy.Adapter.ByteSize / 2, (long)result.Metrics.Figures()[MetricNames.PublishedBytes]);
+        Assert.Equal(lease.Snapshot.Weights.ByteSize, (long)result.Metrics.Figures()[MetricNames.PublishedBytes]);
         Assert.True(policy.Adapter.ByteSize * 2 < policy.parameters().Sum(p => SafetensorsWriter.ByteSize(p)));
     }
 

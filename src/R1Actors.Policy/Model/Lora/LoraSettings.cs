@@ -10,7 +10,14 @@ namespace R1Actors.Policy.Model.Lora;
 /// <param name="Dropout">Dropout on the adapter's input while training (the base path never drops).</param>
 /// <param name="TargetModules">Which projections of every decoder layer get an adapter.</param>
 /// <param name="InitSeed">Seed of A's kaiming-uniform initialisation; B starts at zero.</param>
-public sealed record LoraSettings(int Rank, double Alpha, double Dropout, IReadOnlyList<string> TargetModules, long InitSeed = 0)
+/// <param name="PublishBfloat16">
+/// Publish each version's adapter to the samplers rounded to bfloat16 (half the bytes of float32); the learner,
+/// its moments and the checkpoints stay float32. The sampler then holds the adapter to bfloat16's 8-bit mantissa,
+/// so its log-probs differ from the learner's float32 ones by that rounding, which the per-token behaviour
+/// log-probs already correct for. False publishes float32, exactly what the learner holds.
+/// </param>
+public sealed record LoraSettings(int Rank, double Alpha, double Dropout, IReadOnlyList<string> TargetModules, long InitSeed = 0,
+    bool PublishBfloat16 = true)
 {
     /// <summary>The projections of a decoder layer an adapter can sit on, under their Hugging Face names.</summary>
     public static readonly IReadOnlyList<string> KnownModules =

@@ -34,7 +34,8 @@ public static class TrainingSection
             r.Double(l + "alpha", min: 0, minExclusive: true),
             r.Double(l + "dropout", min: 0, max: 0.999),
             r.StringList(l + "target-modules"),
-            r.Long(l + "init-seed", min: 0));
+            r.Long(l + "init-seed", min: 0),
+            r.OneOf(l + "publish-dtype", WeightDtypes) == "bfloat16");
         if (settings.Problem() is { } problem)
             throw r.Fail(l + problem.Key, problem.Problem);
         return enabled ? settings : null;
