@@ -58,6 +58,9 @@ public static class MetricNames
     /// <summary>Bytes of weights the step's new version handed to the samplers (with LoRA, the adapter alone).</summary>
     public const string PublishedBytes = "PublishedBytes";
 
+    /// <summary>Share of the positions the learner's passes fed that were padding; 0 with packed sequences.</summary>
+    public const string PaddingFraction = "PaddingFraction";
+
     /// <summary>Completion tokens per second of the learner's own compute time (TRL's <c>tokens_per_second</c>).</summary>
     public const string LearnerTokensPerSecond = "LearnerTokensPerSecond";
 

@@ -58,6 +58,9 @@ public sealed record StepMetrics
     /// <summary>Bytes of weights published for the samplers this step (0 when the step was skipped).</summary>
     public long PublishedBytes { get; init; }
 
+    /// <summary>Share of the positions fed through the model this step that were padding (0 with packed sequences).</summary>
+    public double PaddingFraction { get; init; }
+
     /// <summary>The figures under their <see cref="MetricNames"/>, for the Step event, the metric history and dashboards.</summary>
     public IReadOnlyDictionary<string, double> Figures()
     {
@@ -91,6 +94,7 @@ public sealed record StepMetrics
             [MetricNames.StepSeconds] = StepSeconds,
             [MetricNames.LearnerTokensPerSecond] = TokensPerSecond,
             [MetricNames.PublishedBytes] = PublishedBytes,
+            [MetricNames.PaddingFraction] = PaddingFraction,
         };
         if (KlReference is { } kl)
             figures[MetricNames.KlReference] = kl;

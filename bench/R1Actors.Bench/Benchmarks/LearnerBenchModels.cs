@@ -8,8 +8,21 @@ public sealed record LearnerBenchCase(string Name, ModelConfig Config, int Group
 {
     public LoraSettings? Lora { get; init; }
 
-    /// <summary>The JSON key prefix: the model's name, with <c>_lora</c> for the adapter case.</summary>
-    public string Key => Name.Replace('.', '_').Replace('-', '_') + (Lora is null ? "" : "_lora");
+    /// <summary>
+    /// Completion lengths drawn from <see cref="LearnerBenchModels.LongTailLength"/> (capped at <see cref="CompletionTokens"/>)
+    /// instead of the default half-to-full spread.
+    /// </summary>
+    public bool LongTail { get; init; }
+
+    /// <summary>Pack each pass's sequences without padding (<c>packed-sequences</c>).</summary>
+    public bool Packed { get; init; }
+
+    /// <summary>Token budget of a pass (<c>micro-batch-tokens</c>: padded tokens, or real ones when packed); 0 = none.</summary>
+    public int MicroBatchTokens { get; init; }
+
+    /// <summary>The JSON key prefix: the model's name, with <c>_lora</c> for the adapter case and the layout of a long-tail case.</summary>
+    public string Key => Name.Replace('.', '_').Replace('-', '_') + (Lora is null ? "" : "_lora") +
+                         (LongTail ? Packed ? "_longtail_packed" : "_longtail_padded" : "");
 }
 
 public static class LearnerBenchModels
@@ -32,6 +45,27 @@ public static class LearnerBenchModels
     /// <summary>Qwen2.5-0.5B's shape (random weights), sized for a CPU step of a minute or so.</summary>
     public static LearnerBenchCase Qwen05B(int steps) =>
         new("qwen2.5-0.5b", SamplingBenchmark.Qwen25HalfB, Groups: 1, GroupSize: 4, PromptTokens: 32, CompletionTokens: 96, MicroBatchSize: 2, steps);
+
+    /// <summary>
+    /// The long-tailed pair <c>--packing</c> measures for a model: the same lognormal completion lengths (median 64,
+    /// p99 1,000, capped at 1,024) under the same pass budget of <paramref name="tokens"/> tokens, padded and packed.
+    /// </summary>
+    public static LearnerBenchCase[] PaddedAndPacked(LearnerBenchCase c, int groups, int tokens)
+    {
+        var longTail = c with { Groups = groups, CompletionTokens = 1024, MicroBatchSize = 1024, MicroBatchTokens = tokens, LongTail = true };
+        return [longTail, longTail with { Packed = true }];
+    }
+
+    /// <summary>
+    /// A completion length from a lognormal with median 64 and 99th percentile 1,000 (σ = ln(1000 / 64) / 2.326),
+    /// the shape of R1-Zero's reasoning traces: most short, a long tail; at least 1, at most <paramref name="cap"/>.
+    /// </summary>
+    public static int LongTailLength(Random random, int cap)
+    {
+        var sigma = Math.Log(1000.0 / 64.0) / 2.3263;
+        var normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        return (int)Math.Clamp(Math.Round(64 * Math.Exp(sigma * normal)), 1, cap);
+    }
 
     /// <summary>
     /// Model FLOPs of one learner step over rows of (prompt, completion) tokens: forward over the P + C − 1

@@ -27,7 +27,12 @@ public static class LearnerBenchCommand
             Description = "With --lora: the projections that get an adapter (default: q_proj k_proj v_proj o_proj gate_proj up_proj down_proj)",
             AllowMultipleArgumentsPerToken = true,
         };
+        var packing = new Option<bool>("--packing")
+        {
+            Description = "Also measure each model on long-tailed completions (lognormal, median 64, p99 1,000 tokens) padded and packed, same token budget a pass: tokens/s and the share of padding",
+        };
         command.Add(models);
+        command.Add(packing);
         command.Add(lora);
         command.Add(loraTargets);
         command.Add(microBatch);
@@ -53,6 +58,10 @@ public static class LearnerBenchCommand
             var requestedMicroBatch = parse.GetValue(microBatch);
             if (requestedMicroBatch > 0)
                 cases = cases.Select(c => c with { MicroBatchSize = requestedMicroBatch }).ToList();
+            if (parse.GetValue(packing))
+                cases.AddRange(cases.Where(c => c.Lora is null).ToArray().SelectMany(c => c.Name == "tiny"
+                    ? LearnerBenchModels.PaddedAndPacked(c, groups: 16, tokens: 8192)
+                    : LearnerBenchModels.PaddedAndPacked(c, groups: 1, tokens: 2048)));
             var requestedThreads = parse.GetValue(threads);
             LearnerBench.Run(cases, requestedThreads > 0 ? requestedThreads : Environment.ProcessorCount, Console.Out);
             return ExitCodes.Success;

@@ -5,9 +5,10 @@ namespace R1Actors.Policy.Model;
 /// <summary>What every layer of one forward pass shares: rotary angles, the attention mask and the cache.</summary>
 /// <param name="Cos">(B, T, 1, D) rotary cosines of the new tokens' positions.</param>
 /// <param name="SignedSin">(B, T, 1, D) rotary sines, first half negated (see <see cref="Rotary.Angles"/>).</param>
-/// <param name="Blocked">(B, 1, 1, T, L) bool: true where query t may not see key slot l (future or padding).</param>
+/// <param name="Blocked">(B, 1, 1, T, L) bool: true where query t may not see key slot l (future or padding); null with <paramref name="Blocks"/>.</param>
 /// <param name="Cache">Keys/values of earlier steps, or null for a full teacher-forced pass.</param>
-internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor Blocked, KvCache? Cache);
+/// <param name="Blocks">Packed sequences (B = 1): attention runs within each block alone, under its own mask.</param>
+internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor? Blocked, KvCache? Cache, IReadOnlyList<AttentionBlock>? Blocks = null);
 
 /// <summary>
 /// Grouped-query self-attention as Qwen2/Llama: G = heads / kv_heads query heads share one key/value head
@@ -52,7 +53,7 @@ internal sealed class Attention : nn.Module
     public Tensor Forward(Tensor x, AttentionContext context, int layer)
     {
         using var scope = NewDisposeScope();
-        long b = x.shape[0], t = x.shape[1], groups = heads / kvHeads;
+        long b = x.shape[0], t = x.shape[1];
         var q = q_proj.forward(x).view(b, t, heads, headDim);       // (B, T, nH, D)
         var k = k_proj.forward(x).view(b, t, kvHeads, headDim);     // (B, T, kvH, D)
         var v = v_proj.forward(x).view(b, t, kvHeads, headDim);
@@ -61,21 +62,49 @@ internal sealed class Attention : nn.Module
             q = q_norm.forward(q);
             k = k_norm.forward(k);
         }
-        q = Rotary.Apply(q, context.Cos, context.SignedSin) * scale;
+        q = Rotary.Apply(q, context.Cos, context.SignedSin);
         k = Rotary.Apply(k, context.Cos, context.SignedSin).transpose(1, 2);    // (B, kvH, T, D)
         v = v.transpose(1, 2);
         if (context.Cache is { } cache)
             (k, v) = cache.Append(layer, k, v);                            // (B, kvH, L, D)
-        var grouped = q.view(b, t, kvHeads, groups, headDim)
+        var attended = context.Blocks is { } blocks ? AttendBlocks(q, k, v, blocks) : Attend(q * scale, k, v, context.Blocked!);   // (B, T, nH·D)
+        return o_proj.forward(attended).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Packed sequences (q (1, T, nH, D) rotated, k and v (1, kvH, T, D)): attention within each block alone, by
+    /// libtorch's fused scaled-dot-product attention — causal without a mask for a block of one sequence, under the
+    /// block's mask otherwise — which never materialises a block's (T, T) scores and skips the masked half of a
+    /// causal one. The blocks tile the row in order, so q, k and v are split (one view each, and in the backward
+    /// pass one concatenation) rather than narrowed per block, whose backward would write a full-size zero
+    /// gradient for every block. Key/value heads are repeated for their G query heads (Hugging Face's repeat_kv).
+    /// </summary>
+    private Tensor AttendBlocks(Tensor q, Tensor k, Tensor v, IReadOnlyList<AttentionBlock> blocks)
+    {
+        var lengths = blocks.Select(b => b.Length).ToArray();
+        var groups = heads / kvHeads;
+        var queries = q.transpose(1, 2).split(lengths, 2);                                   // (1, nH, Tb, D) each
+        var keys = (groups == 1 ? k : k.repeat_interleave(groups, 1)).split(lengths, 2);      // (1, nH, Tb, D)
+        var values = (groups == 1 ? v : v.repeat_interleave(groups, 1)).split(lengths, 2);
+        var attended = blocks.Select((block, i) => block.Allowed is { } allowed
+            ? nn.functional.scaled_dot_product_attention(queries[i], keys[i], values[i], allowed)
+            : nn.functional.scaled_dot_product_attention(queries[i], keys[i], values[i], is_casual: true));
+        return cat([.. attended], 2).transpose(1, 2).reshape(q.shape[0], q.shape[1], heads * headDim);   // (1, T, nH·D)
+    }
+
+    /// <summary>q (B, T, nH, D) rotated and scaled, k and v (B, kvH, L, D), blocked (B | 1, 1, 1, T, L) → (B, T, nH·D).</summary>
+    private Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor blocked)
+    {
+        long b = q.shape[0], t = q.shape[1], groups = heads / kvHeads;
+        var grouped = q.reshape(b, t, kvHeads, groups, headDim)
             .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
         var scores = grouped.matmul(k.transpose(2, 3)).view(b, kvHeads, groups, t, -1);   // (B, kvH, G, T, L)
-        var upcast = x.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
-        var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(context.Blocked, float.MinValue).softmax(-1);
+        var upcast = q.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
+        var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(blocked, float.MinValue).softmax(-1);
         if (upcast)
-            weights = weights.to(x.dtype);
-        var attended = weights.view(b, kvHeads, groups * t, -1).matmul(v)     // (B, kvH, G·T, D)
+            weights = weights.to(q.dtype);
+        return weights.view(b, kvHeads, groups * t, -1).matmul(v)          // (B, kvH, G·T, D)
             .view(b, kvHeads, groups, t, headDim)
             .permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim);          // (B, T, nH·D)
-        return o_proj.forward(attended).MoveToOuterDisposeScope();
     }
 }

@@ -111,6 +111,20 @@ public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
     }
 
     /// <summary>
+    /// Packed sequences (see <see cref="PackedSequences"/>) → logits (N, V) of the packed positions
+    /// <paramref name="rows"/> (N) int64 only: the head runs on the positions whose next token is scored.
+    /// </summary>
+    public Tensor ForwardPacked(PackedSequences packed, Tensor rows)
+    {
+        EnsureWeightsComplete();
+        using var scope = NewDisposeScope();
+        var (cos, sin) = rotary.Angles(packed.Positions, Dtype);
+        var context = new AttentionContext(cos, sin, Blocked: null, Cache: null, packed.Blocks);
+        var hidden = model.Forward(packed.Ids, context);                    // (1, T, H)
+        return Logits(hidden[0].index_select(0, rows)).MoveToOuterDisposeScope();   // (N, V)
+    }
+
+    /// <summary>
     /// Cached decoding: feeds T new tokens per row at the given positions, appends their keys/values to
     /// <paramref name="cache"/> and returns their hidden states (B, T, H). <paramref name="mask"/> (B, T) marks
     /// which new tokens are real (prefill of left-padded prompts); decoding steps pass ones.

@@ -21,6 +21,15 @@ public interface ICausalLanguageModel
     Tensor Forward(Tensor inputIds, Tensor attentionMask, long start) =>
         Forward(inputIds, attentionMask).narrow(1, start, inputIds.shape[1] - start);
 
+    /// <summary>
+    /// Sequences packed back to back without padding → logits (N, V) of the packed positions <paramref name="rows"/>
+    /// (N) int64. Positions restart per sequence and attention stays within each sequence, so a sequence's logits
+    /// are those it gets alone, to float rounding.
+    /// </summary>
+    /// <exception cref="NotSupportedException">This model runs padded batches only.</exception>
+    Tensor ForwardPacked(PackedSequences packed, Tensor rows) =>
+        throw new NotSupportedException($"{GetType().Name} cannot run packed sequences; set r1.training.optimizer.packed-sequences = false");
+
     /// <summary>The module that owns the parameters (for optimizers, state dicts and device moves).</summary>
     nn.Module Module { get; }
 

@@ -50,4 +50,58 @@ public static class CompletionScorer
         var entropy = (logProbsAll.exp() * logProbsAll).sum(-1).neg().masked_fill(real.logical_not(), 0);
         return new CompletionScores(logProbs.MoveToOuterDisposeScope(), entropy.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// The same scores as <see cref="Score"/>, (B, C) with C the longest completion, computed on the sequences
+    /// packed back to back (<see cref="PackedSequences"/>): no padded position goes through the model, and the
+    /// output head and softmax run on the N real completion tokens alone, whose results are then put in place.
+    /// A row's scores equal the padded path's to float rounding (a test compares the gradients).
+    /// </summary>
+    /// <param name="prompts">Each row's prompt ids (≥ 1 token).</param>
+    /// <param name="completions">Each row's completion ids; an empty completion scores nothing.</param>
+    public static CompletionScores ScorePacked(ICausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts,
+        IReadOnlyList<IReadOnlyList<int>> completions, Device device, double temperature = 1.0, bool withGrad = false,
+        int blockTokens = PackedSequences.DefaultBlockTokens)
+    {
+        if (temperature <= 0)
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be positive");
+        if (prompts.Count != completions.Count)
+            throw new ArgumentException($"{prompts.Count} prompts but {completions.Count} completions", nameof(completions));
+        long rows = prompts.Count, width = Math.Max(1, completions.Max(c => c.Count));
+        // Sequence r is its prompt and completion but the last token (which predicts nothing scored); completion
+        // token t is predicted at packed position offset + P − 1 + t and lands at (r, t) of the (B, C) result.
+        var scored = Enumerable.Range(0, prompts.Count).Where(r => completions[r].Count > 0).ToArray();
+        using var grad = withGrad ? enable_grad() : no_grad();
+        using var scope = NewDisposeScope();
+        var logProbs = zeros(rows * width, ScalarType.Float32, device);
+        var entropy = zeros(rows * width, ScalarType.Float32, device);
+        if (scored.Length > 0)
+        {
+            foreach (var r in scored.Where(r => prompts[r].Count == 0))
+                throw new ArgumentException($"row {r}: the prompt has no tokens (the first completion token needs one to be predicted from)", nameof(prompts));
+            using var packed = PackedSequences.Pack(
+                [.. scored.Select(r => (IReadOnlyList<int>)[.. prompts[r], .. completions[r].Take(completions[r].Count - 1)])], device, blockTokens);
+            var positions = new List<long>();
+            var targets = new List<long>();
+            var places = new List<long>();
+            for (var i = 0; i < scored.Length; i++)
+            {
+                var r = scored[i];
+                for (var t = 0; t < completions[r].Count; t++)
+                {
+                    positions.Add(packed.Offsets[i] + prompts[r].Count - 1 + t);
+                    targets.Add(completions[r][t]);
+                    places.Add(r * width + t);
+                }
+            }
+            var logits = model.ForwardPacked(packed, tensor(positions.ToArray(), device: device)).to(ScalarType.Float32);   // (N, V)
+            if (temperature != 1.0)
+                logits = logits / temperature;
+            var logProbsAll = logits.log_softmax(-1);                                                                   // (N, V)
+            var index = tensor(places.ToArray(), device: device);
+            logProbs = logProbs.index_copy(0, index, logProbsAll.gather(-1, tensor(targets.ToArray(), device: device).unsqueeze(-1)).squeeze(-1));
+            entropy = entropy.index_copy(0, index, (logProbsAll.exp() * logProbsAll).sum(-1).neg());
+        }
+        return new CompletionScores(logProbs.view(rows, width).MoveToOuterDisposeScope(), entropy.view(rows, width).MoveToOuterDisposeScope());
+    }
 }

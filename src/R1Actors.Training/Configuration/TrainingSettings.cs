@@ -37,7 +37,7 @@ public sealed record TrainingSettings(
         new PolicyLossSettings(Algorithm.ClipLow, Algorithm.ClipHigh, Algorithm.KlBeta, Algorithm.EntropyCoefficient),
         new AdamWSettings(Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, Optimizer.WeightDecay, Optimizer.MaxGradNorm),
         TrainingStrategies.Schedule(Optimizer.Lr, Schedule),
-        new MicroBatchSettings(Optimizer.MicroBatchSize, Optimizer.MicroBatchTokens),
+        new MicroBatchSettings(Optimizer.MicroBatchSize, Optimizer.MicroBatchTokens, Optimizer.PackedSequences),
         samplingTemperature,
         Checkpoint.MetricHistory);
 }
@@ -66,7 +66,8 @@ public sealed record OptimizerSettings(
     double WeightDecay,
     double MaxGradNorm,
     int MicroBatchSize,
-    int MicroBatchTokens);
+    int MicroBatchTokens,
+    bool PackedSequences = false);
 
 /// <summary><c>r1.training.schedule</c>.</summary>
 public sealed record ScheduleSettings(string Kind, long WarmupSteps, long TotalSteps, double MinLrRatio);

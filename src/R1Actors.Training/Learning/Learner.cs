@@ -15,7 +15,7 @@ namespace R1Actors.Training.Learning;
 public sealed record StepResult(bool Applied, string? SkipReason, StepMetrics Metrics);
 
 /// <summary>The forward/backward half of a step: what was sampled, the loss sums, and why to skip (or null).</summary>
-internal sealed record BackwardPass(RolloutStatistics Rollouts, LossTotals Totals, int MicroBatches, string? Failure);
+internal sealed record BackwardPass(RolloutStatistics Rollouts, LossTotals Totals, int MicroBatches, string? Failure, double PaddingFraction = 0);
 
 /// <summary>
 /// Owns the trainable policy, its optimizer and (when the KL penalty is on) the frozen reference. One call to
@@ -165,7 +165,7 @@ public sealed class Learner : IDisposable
         var totals = new LossTotals();
         _policy.Module.train();
         var failure = NothingToLearn(prepared) ?? RunMicroBatches(microBatches, totals);
-        return new BackwardPass(prepared.Rollouts, totals, microBatches.Count, failure);
+        return new BackwardPass(prepared.Rollouts, totals, microBatches.Count, failure, MicroBatchPlanner.PaddingFraction(microBatches, _settings.MicroBatches));
     }
 
     /// <summary>
@@ -189,10 +189,10 @@ public sealed class Learner : IDisposable
         {
             using var scope = NewDisposeScope();
             using var batch = MicroBatchCollator.Collate(microBatches[i], _device);
-            var scores = Score(_policy, batch, withGrad: true);
+            var scores = Score(_policy, batch, microBatches[i], withGrad: true);
             Tensor? referenceLogProbs = null;
             if (_reference is not null)
-                referenceLogProbs = Score(_reference, batch, withGrad: false).LogProbs;
+                referenceLogProbs = Score(_reference, batch, microBatches[i], withGrad: false).LogProbs;
             var tokens = new LossInputs(scores.LogProbs, batch.BehaviourLogProbs, batch.Advantages, batch.TokenWeights, batch.Mask, referenceLogProbs, scores.Entropy);
             var (loss, statistics) = _loss.Compute(tokens);
             var value = loss.ToDouble();
@@ -205,10 +205,13 @@ public sealed class Learner : IDisposable
         return null;
     }
 
-    /// <summary>log π(token) and entropy per completion token, (B, C), at the sampler's temperature.</summary>
-    private CompletionScores Score(ICausalLanguageModel model, CollatedBatch batch, bool withGrad) =>
-        CompletionScorer.Score(model, batch.Prompts.Ids, batch.Prompts.Mask, batch.Completions.Ids, batch.Completions.Mask,
-            _settings.Temperature, withGrad);
+    /// <summary>log π(token) and entropy per completion token, (B, C), at the sampler's temperature: padded, or packed.</summary>
+    private CompletionScores Score(ICausalLanguageModel model, CollatedBatch batch, IReadOnlyList<TrainingSample> samples, bool withGrad) =>
+        _settings.MicroBatches.Packed
+            ? CompletionScorer.ScorePacked(model, [.. samples.Select(s => s.PromptIds)], [.. samples.Select(s => s.CompletionIds)], _device,
+                _settings.Temperature, withGrad)
+            : CompletionScorer.Score(model, batch.Prompts.Ids, batch.Prompts.Mask, batch.Completions.Ids, batch.Completions.Mask,
+                _settings.Temperature, withGrad);
 
     private StepMetrics Metrics(BackwardPass pass, bool applied, double gradNorm, double learningRate, TimeSpan elapsed)
     {
@@ -246,6 +249,7 @@ public sealed class Learner : IDisposable
             MicroBatches = pass.MicroBatches,
             StepSeconds = elapsed.TotalSeconds,
             PublishedBytes = applied ? PublishedBytes : 0,
+            PaddingFraction = pass.PaddingFraction,
         };
     }
 

@@ -23,6 +23,12 @@ internal sealed class AdapterDisabledModel(CausalLanguageModel model) : ICausalL
         return model.Forward(inputIds, attentionMask, start);
     }
 
+    public Tensor ForwardPacked(PackedSequences packed, Tensor rows)
+    {
+        using var off = Disable();
+        return model.ForwardPacked(packed, rows);
+    }
+
     public void SaveWeights(string folder) =>
         throw new InvalidOperationException("the adapter-less view of a model is a reference, never saved");
 

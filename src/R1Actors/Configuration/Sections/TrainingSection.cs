@@ -70,7 +70,8 @@ public static class TrainingSection
             r.Double(o + "weight-decay", min: 0),
             r.Double(o + "max-grad-norm", min: 0),
             r.Int(o + "micro-batch-size", min: 1),
-            r.Int(o + "micro-batch-tokens", min: 0));
+            r.Int(o + "micro-batch-tokens", min: 0),
+            r.Bool(o + "packed-sequences"));
     }
 
     private static ScheduleSettings Schedule(SettingsReader r)
