@@ -44,4 +44,32 @@ public class LearnerBenchTests
         Assert.True(figures.GetProperty("tiny_lora_peak_resident_mb").GetDouble() > 0);
         Assert.True(figures.GetProperty("tiny_lora_step_seconds").GetDouble() > 0);
     }
+
+    [Fact]
+    public void With_packing_the_same_long_tailed_batch_is_measured_padded_and_packed_side_by_side()
+    {
+        var output = new StringWriter();
+        var small = LearnerBenchModels.Tiny(1) with { GroupSize = 4, PromptTokens = 4 };
+        var pair = LearnerBenchModels.PaddedAndPacked(small, groups: 2, tokens: 512);
+        LearnerBench.Run(pair, threads: 1, output, ceilingSize: 128);
+        using var json = JsonDocument.Parse(output.ToString().TrimEnd().Split('\n')[^1]);
+        var figures = json.RootElement;
+        Assert.True(figures.GetProperty("tiny_longtail_padded_padding_fraction").GetDouble() > 0.05);
+        Assert.Equal(0.0, figures.GetProperty("tiny_longtail_packed_padding_fraction").GetDouble());
+        // The same completions in both layouts: the work timed is the same.
+        Assert.Equal(figures.GetProperty("tiny_longtail_padded_completion_tokens").GetDouble(), figures.GetProperty("tiny_longtail_packed_completion_tokens").GetDouble());
+        Assert.Equal(figures.GetProperty("tiny_longtail_packed_tokens_per_second").GetDouble() / figures.GetProperty("tiny_longtail_padded_tokens_per_second").GetDouble(),
+            figures.GetProperty("tiny_longtail_packed_speedup").GetDouble(), 4);
+    }
+
+    [Fact]
+    public void Long_tailed_lengths_have_a_median_near_64_and_a_tail_past_a_thousand()
+    {
+        var random = new Random(7);
+        var lengths = Enumerable.Range(0, 20000).Select(_ => LearnerBenchModels.LongTailLength(random, 4096)).Order().ToArray();
+        Assert.InRange(lengths[lengths.Length / 2], 60, 68);
+        Assert.InRange(lengths[(int)(lengths.Length * 0.99)], 850, 1150);
+        var capped = new Random(8);
+        Assert.All(Enumerable.Range(0, 1000).Select(_ => LearnerBenchModels.LongTailLength(capped, 100)), l => Assert.InRange(l, 1, 100));
+    }
 }
