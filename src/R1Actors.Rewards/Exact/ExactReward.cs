@@ -8,6 +8,8 @@ namespace R1Actors.Rewards.Exact;
 /// built-in demo needs, whose additions write their digits least-significant first.
 /// With the task field <c>whole_completion: true</c> (the built-in compact arithmetic task, whose completion is
 /// the bare answer) the whole completion is the answer and nothing is extracted: <c>"x 003"</c> does not pass.
+/// With the task field <c>answer_after</c> (the carry-trace task: <c>"7+8=15,&gt;51"</c>) the answer is what follows the
+/// last occurrence of that marker; the work before it is not judged, only the outcome.
 /// </summary>
 /// <example>reference <c>"003"</c>: <c>"&lt;answer&gt;003&lt;/answer&gt;"</c> → 1, <c>"&lt;answer&gt;3&lt;/answer&gt;"</c> → 0.</example>
 public sealed class ExactReward(bool lastResortExtraction) : IRewardFunction
@@ -19,6 +21,16 @@ public sealed class ExactReward(bool lastResortExtraction) : IRewardFunction
     {
         if (!task.TryGetText("reference", out var reference, out var problem)) return Outcomes.Fail(RewardComponents.Answer, $"invalid reference: {problem}");
         var expected = AnswerExtractor.ExtractReference(reference).Text;
+        if (task.Fields.TryGetValue("answer_after", out var marker) && marker.ValueKind == System.Text.Json.JsonValueKind.String && marker.GetString() is { Length: > 0 } after)
+        {
+            var at = completion.LastIndexOf(after, StringComparison.Ordinal);
+            if (at < 0)
+                return Outcomes.Fail(RewardComponents.Answer, $"no '{after}' before an answer in '{Shorten(completion.Trim())}'");
+            var answer = completion[(at + after.Length)..].Trim();
+            return string.Equals(answer, expected.Trim(), StringComparison.Ordinal)
+                ? Outcomes.Pass(RewardComponents.Answer)
+                : Outcomes.Fail(RewardComponents.Answer, $"answer '{Shorten(answer)}' after '{after}' is not exactly '{Shorten(expected.Trim())}'");
+        }
         if (WholeCompletion(task))
             return string.Equals(completion.Trim(), expected.Trim(), StringComparison.Ordinal)
                 ? Outcomes.Pass(RewardComponents.Answer)

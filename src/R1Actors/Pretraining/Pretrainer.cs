@@ -19,7 +19,8 @@ public sealed record PretrainResult(string Folder, int Steps, double ValidationA
 
 /// <summary>
 /// Makes the demo's base policy: the built-in tiny character model (r1.model.tiny) trained by plain
-/// supervised learning (cross-entropy on the reference answer) on the training split of r1.data, and stopped
+/// supervised learning (cross-entropy on the reference answer, or on the worked solution of a task that has one)
+/// on the training split of r1.data, and stopped
 /// as soon as its sampled accuracy on a validation slice of the training split reaches the target — a weak
 /// but not hopeless start, which is where RL from verifiable rewards shows its effect. Choices:
 /// <list type="bullet">
@@ -93,8 +94,10 @@ public sealed class Pretrainer(R1Settings settings, ILogger log)
         return value;
     }
 
+    /// <summary>What the base learns to write: the worked solution (<c>trace</c>) where the task has one, else the reference.</summary>
     private static string Reference(Prompt prompt) =>
-        prompt.Task.Fields.TryGetValue("reference", out var reference) && reference.ValueKind == JsonValueKind.String
+        prompt.Task.Fields.TryGetValue("trace", out var trace) && trace.ValueKind == JsonValueKind.String ? trace.GetString()!
+        : prompt.Task.Fields.TryGetValue("reference", out var reference) && reference.ValueKind == JsonValueKind.String
             ? reference.GetString()!
             : throw new InvalidOperationException($"prompt {prompt.Id} has no text reference to pretrain on");
 

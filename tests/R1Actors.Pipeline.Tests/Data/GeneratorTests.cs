@@ -66,6 +66,36 @@ public sealed partial class GeneratorTests
     }
 
     [Fact]
+    public void A_carry_trace_works_each_column_and_ends_with_the_reversed_sum()
+    {
+        Assert.Equal("7+8=15,5+6+1=12,4+9+1=14,>5241", CarryTrace.Write([457, 968]));
+        Assert.Equal("3+4=7,>7", CarryTrace.Write([3, 4]));
+        Assert.Equal("9+9+9=27,9+2=11,>711", CarryTrace.Write([9, 99, 9]));   // 117: a short operand stops adding
+        var options = new ArithmeticOptions(500, 1, 5, [ArithmeticOperation.Add], false, Trace: true, MinOperands: 2, MaxOperands: 4);
+        var generator = new ArithmeticGenerator(options, 3, new HeldOutPartition(0.05), DataSplit.Training);
+        var lengths = new List<int>();
+        for (var i = 0; i < 300; i++)
+        {
+            var prompt = generator.Get(i);
+            var operands = Text(prompt).TrimEnd('=').Split('+').Select(BigInteger.Parse).ToArray();
+            Assert.InRange(operands.Length, 2, 4);
+            var trace = prompt.Task.Fields["trace"].GetString()!;
+            var answer = trace[(trace.LastIndexOf('>') + 1)..];
+            Assert.Equal(new string([.. operands.Aggregate(BigInteger.Add).ToString().Reverse()]), answer);
+            Assert.Equal(answer, prompt.Task.Fields["reference"].GetString());
+            Assert.Equal(">", prompt.Task.Fields["answer_after"].GetString());
+            // Every column's terms add up to the sum it writes.
+            foreach (var column in trace[..trace.LastIndexOf('>')].Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var sides = column.Split('=');
+                Assert.Equal(int.Parse(sides[1]), sides[0].Split('+').Sum(int.Parse));
+            }
+            lengths.Add(trace.Length);
+        }
+        Assert.True(lengths.Min() < 15 && lengths.Max() > 40, $"trace lengths {lengths.Min()}..{lengths.Max()}: not uneven");
+    }
+
+    [Fact]
     public void Held_out_problems_never_appear_in_the_training_stream()
     {
         // One-digit sums: a space of 300 problems, so both splits draw many repeats and would collide if they could.

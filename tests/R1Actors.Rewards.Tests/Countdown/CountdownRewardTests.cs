@@ -52,4 +52,20 @@ public sealed class CountdownRewardTests
         var outcome = new ExactReward(lastResortExtraction: true).Score(new TaskSpec("exact", Fields.Of(("reference", reference))), completion);
         Assert.Equal(expected, outcome.Score);
     }
+
+    [Theory]
+    [InlineData("7+8=15,5+6+1=12,4+9+1=14,>5241", 1)]
+    [InlineData(">5241", 1)]                                        // the work is not judged, only the outcome
+    [InlineData("7+8=15,>52>5241 ", 1)]                             // the last marker counts
+    [InlineData("7+8=15,5+6+1=12,4+9+1=14,>524", 0)]
+    [InlineData("7+8=15,5+6+1=12,4+9+1=14,5241", 0)]                // no marker, no answer
+    public void With_answer_after_the_answer_is_what_follows_the_last_marker(string completion, double expected)
+    {
+        var task = new TaskSpec("exact", Fields.Of(("reference", "5241"), ("answer_after", ">")));
+        var outcome = new ExactReward(lastResortExtraction: true).Score(task, completion);
+        Assert.Equal(expected, outcome.Score);
+        if (expected == 0)
+            Assert.False(string.IsNullOrEmpty(outcome.Reason));
+    }
 }
+

@@ -96,12 +96,22 @@ public static class DataSettingsBinder
         if (operations.Length == 0)
             throw r.Fail(key, "expected at least one operation, such as [\"add\"]");
         var minDigits = r.Int($"{D}.arithmetic.min-digits", min: 1, max: 40);
+        var style = r.OneOf($"{D}.arithmetic.style", "sentence", "compact", "trace");
+        var minOperands = r.Int($"{D}.arithmetic.min-operands", min: 2, max: 9);
+        var maxOperands = r.Int($"{D}.arithmetic.max-operands", min: minOperands, max: 9);
+        if (style == "trace" && operations.Any(o => o != ArithmeticOperation.Add))
+            throw r.Fail(key, "style \"trace\" writes the carries of a sum; use operations = [\"add\"]");
+        if (style != "trace" && maxOperands != 2)
+            throw r.Fail($"{D}.arithmetic.max-operands", $"only style \"trace\" sums more than two operands; style is \"{style}\"");
         return new ArithmeticOptions(
             r.Int($"{D}.arithmetic.count", min: 1),
             minDigits,
             r.Int($"{D}.arithmetic.max-digits", min: minDigits, max: 40),
             operations,
             r.Bool($"{D}.arithmetic.reversed-answer"),
-            r.OneOf($"{D}.arithmetic.style", "sentence", "compact") == "compact");
+            style == "compact",
+            style == "trace",
+            minOperands,
+            maxOperands);
     }
 }
