@@ -17,6 +17,13 @@ namespace R1Actors.Daemon;
 /// </summary>
 public sealed record StagesOutcome(string PipelineBase, PipelineOutcome? Finished);
 
+/// <summary>What a finished cold start did (<c>cold-start/model/stage.json</c>); <see cref="Seconds"/> counts the process that finished it.</summary>
+public sealed record ColdStartSummary(long Traces, long Steps, double Seconds)
+{
+    public const string FileName = "stage.json";
+    internal static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+}
+
 /// <summary>
 /// The stages of <c>r1.training.objective</c> around the RL pipeline, all in one run folder and one log:
 /// <list type="bullet">
@@ -58,11 +65,20 @@ public sealed class TrainingStages(RunContext context, TimeProvider time)
         if (s.Training.Lora is not null)
             throw new SettingsException("r1.training.sft.traces", "a cold start before RL hands over full weights; turn r1.training.lora off, or leave sft.traces empty");
         var coldStart = s.Training with { Checkpoint = s.Training.Checkpoint with { Folder = Path.Combine(ColdStartFolder, "checkpoints") } };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var ended = Supervised("cold-start", coldStart, model, TraceFile.Read(objective.Sft.Traces, Log), objective.Sft.Epochs, stop);
         if (ended.Reason == StopReason.Stopped)
             return new(model.Path, ended);
-        HandOver(Path.Combine(context.RunDirectory, coldStart.Checkpoint.Folder), handOver);
+        HandOver(Path.Combine(context.RunDirectory, coldStart.Checkpoint.Folder), handOver,
+            new ColdStartSummary(ended.Progress.DatasetCount, ended.Progress.Step, watch.Elapsed.TotalSeconds));
         return new(handOver, null);
+    }
+
+    /// <summary>The cold start that made a hand-over folder, from its <c>stage.json</c>; null when there is none.</summary>
+    public static ColdStartSummary? ReadColdStart(string runDirectory)
+    {
+        var path = Path.Combine(HandOverFolder(runDirectory), ColdStartSummary.FileName);
+        return File.Exists(path) ? System.Text.Json.JsonSerializer.Deserialize<ColdStartSummary>(File.ReadAllText(path), ColdStartSummary.Json) : null;
     }
 
     private PipelineOutcome Supervised(string stage, TrainingSettings training, ModelSettings model, TraceSet traces, int epochs, CancellationToken stop)
@@ -79,7 +95,7 @@ public sealed class TrainingStages(RunContext context, TimeProvider time)
     }
 
     /// <summary>The stage's last checkpoint as a model folder (weights, config, tokenizer), written beside it and renamed into place.</summary>
-    private static void HandOver(string checkpoints, string handOver)
+    private static void HandOver(string checkpoints, string handOver, ColdStartSummary summary)
     {
         var store = new CheckpointStore(checkpoints, keepLast: int.MaxValue, verifyHashes: true);
         var latest = store.Latest() ?? throw new InvalidOperationException($"the cold start finished without a checkpoint in {checkpoints}");
@@ -89,6 +105,7 @@ public sealed class TrainingStages(RunContext context, TimeProvider time)
         Directory.CreateDirectory(partial);
         foreach (var file in Directory.GetFiles(latest.Path).Where(f => !IsTrainerFile(Path.GetFileName(f))))
             File.Copy(file, Path.Combine(partial, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(partial, ColdStartSummary.FileName), System.Text.Json.JsonSerializer.Serialize(summary, ColdStartSummary.Json));
         Directory.Move(partial, handOver);
         Log.Information("Cold start handed over: {CheckpointPath} is the RL stage's base model {ModelFolder}", latest.Path, handOver);
     }
