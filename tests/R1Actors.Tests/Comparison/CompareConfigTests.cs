@@ -1,5 +1,4 @@
 using R1Actors.Configuration;
-using R1Actors.Tests.Daemon;
 
 namespace R1Actors.Tests.Comparison;
 
