@@ -23,7 +23,7 @@ public class CompareConfigTests
     }
 
     [Fact]
-    public void Sft_without_a_trace_file_and_offline_rft_with_one_are_refused_naming_the_key()
+    public void Sft_without_a_trace_file_offline_rft_with_one_and_rft_with_dynamic_sampling_are_refused_naming_the_key()
     {
         var sft = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.objective=sft"]));
         Assert.Equal("r1.training.sft.traces", sft.Key);
@@ -31,6 +31,9 @@ public class CompareConfigTests
         var offline = Assert.Throws<SettingsException>(() => R1Settings.Load(null,
             ["r1.training.objective=rft", "r1.training.rft.mode=offline", "r1.training.sft.traces=\"t.jsonl\""]));
         Assert.Contains("offline rft makes its own traces", offline.Message);
+
+        var dynamic = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.objective=rft", "r1.training.algorithm.dynamic-sampling=true"]));
+        Assert.Equal("r1.training.algorithm.dynamic-sampling", dynamic.Key);
 
         var unknown = Assert.Throws<SettingsException>(() => R1Settings.Load(null, ["r1.training.objective=ppo"]));
         Assert.Equal("r1.training.objective", unknown.Key);

@@ -39,6 +39,9 @@ public static class TrainingSection
             throw r.Fail("r1.training.sft.traces", "objective = \"sft\" trains on a trace file; name a JSONL file of {\"prompt\": ..., \"completion\": ...} lines");
         if (name == "rft" && rft.Mode == "offline" && sft.Traces.Length > 0)
             throw r.Fail("r1.training.sft.traces", "offline rft makes its own traces from the base model; leave sft.traces empty (a cold start before offline rft is not supported)");
+        if (name != "grpo" && r.Bool("r1.training.algorithm.dynamic-sampling"))
+            throw r.Fail("r1.training.algorithm.dynamic-sampling",
+                $"dynamic sampling drops groups whose rewards are all equal, but {name} trains on a group whose completions are all correct; turn it off for objective = \"{name}\"");
         return new ObjectiveSettings(name, rft, sft);
     }
 
