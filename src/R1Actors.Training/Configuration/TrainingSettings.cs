@@ -23,6 +23,9 @@ public sealed record TrainingSettings(
     CheckpointSettings Checkpoint,
     LoraSettings? Lora = null)
 {
+    /// <summary><c>r1.training.objective</c> with its <c>rft</c> and <c>sft</c> blocks.</summary>
+    public ObjectiveSettings Objective { get; init; } = ObjectiveSettings.Grpo;
+
     /// <summary>The dtype of the trained weights.</summary>
     public ScalarType WeightType => Dtypes.Parse(Dtype, "r1.training.dtype", "configuration");
 
@@ -39,7 +42,7 @@ public sealed record TrainingSettings(
         TrainingStrategies.Schedule(Optimizer.Lr, Schedule),
         new MicroBatchSettings(Optimizer.MicroBatchSize, Optimizer.MicroBatchTokens, Optimizer.PackedSequences),
         samplingTemperature,
-        Checkpoint.MetricHistory);
+        Checkpoint.MetricHistory) { Objective = Objective.Name };
 }
 
 /// <summary><c>r1.training.algorithm</c>.</summary>
@@ -77,3 +80,24 @@ public sealed record ScheduleSettings(string Kind, long WarmupSteps, long TotalS
 /// folder. When to save is the pipeline's <c>r1.pipeline.checkpoint-every</c> (it supplies the resume state).
 /// </summary>
 public sealed record CheckpointSettings(string Folder, int KeepLast, bool VerifyHashes, int MetricHistory);
+
+/// <summary>
+/// <c>r1.training.objective</c> and the supervised stages around it. With <see cref="SftSettings.Traces"/> set and
+/// an objective other than <c>sft</c>, the run is staged: SFT on the traces first (the cold start), then the objective.
+/// </summary>
+public sealed record ObjectiveSettings(string Name, RftSettings Rft, SftSettings Sft)
+{
+    public static ObjectiveSettings Grpo { get; } = new("grpo", new RftSettings("online", 1024, 3), new SftSettings("", 2, 64));
+
+    /// <summary>Offline rejection-sampling fine-tuning: a generation pass from the base, then supervised epochs.</summary>
+    public bool IsOfflineRft => Name == "rft" && Rft.Mode == "offline";
+
+    /// <summary>A cross-entropy stage on the trace file runs before the objective's own stage.</summary>
+    public bool HasColdStart => Name != "sft" && Sft.Traces.Length > 0;
+}
+
+/// <summary><c>r1.training.rft</c>.</summary>
+public sealed record RftSettings(string Mode, int OfflinePrompts, int Epochs);
+
+/// <summary><c>r1.training.sft</c>.</summary>
+public sealed record SftSettings(string Traces, int Epochs, int BatchSize);

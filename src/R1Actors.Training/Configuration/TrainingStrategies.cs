@@ -1,5 +1,7 @@
 using R1Actors.Training.Advantages;
+using R1Actors.Training.Learning;
 using R1Actors.Training.Loss;
+using R1Actors.Training.Objectives;
 using R1Actors.Training.Optimization;
 
 namespace R1Actors.Training.Configuration;
@@ -16,6 +18,15 @@ public static class TrainingStrategies
             ["grpo"] = a => new GrpoAdvantages(a.AdvantageEpsilon),
             ["dr-grpo"] = _ => new DrGrpoAdvantages(),
             ["rloo"] = _ => new RlooAdvantages(),
+        };
+
+    /// <summary><c>r1.training.objective</c>: RL from reward, or cross-entropy on verified-correct samples (rft) or on a trace file (sft).</summary>
+    public static readonly IReadOnlyDictionary<string, Func<LearnerSettings, ITrainingObjective>> Objectives =
+        new Dictionary<string, Func<LearnerSettings, ITrainingObjective>>(StringComparer.Ordinal)
+        {
+            ["grpo"] = l => new GrpoObjective(l.Advantages, new PolicyLoss(l.Loss)),
+            ["rft"] = l => new VerifiedCrossEntropy("rft", l.Loss),
+            ["sft"] = l => new VerifiedCrossEntropy("sft", l.Loss),
         };
 
     public static readonly IReadOnlyDictionary<string, Func<AlgorithmSettings, ILossAggregation>> Aggregations =
@@ -42,6 +53,8 @@ public static class TrainingStrategies
         };
 
     public static IAdvantageEstimator Advantage(AlgorithmSettings a) => Pick(Advantages, a.Advantage, "r1.training.algorithm.advantage")(a);
+
+    public static ITrainingObjective Objective(LearnerSettings l) => Pick(Objectives, l.Objective, "r1.training.objective")(l);
 
     public static ILossAggregation Aggregation(AlgorithmSettings a) => Pick(Aggregations, a.Aggregation, "r1.training.algorithm.aggregation")(a);
 

@@ -1,5 +1,6 @@
 using R1Actors.Training.Advantages;
 using R1Actors.Training.Loss;
+using R1Actors.Training.Objectives;
 
 namespace R1Actors.Training.Learning;
 
@@ -34,11 +35,11 @@ internal sealed record RolloutStatistics(
 internal sealed record PreparedBatch(IReadOnlyList<TrainingSample> Samples, RolloutStatistics Rollouts);
 
 /// <summary>
-/// Turns scored groups into training samples: shapes the rewards of truncated completions, computes each
-/// group's advantages, drops what the truncation policy masks, and gives every kept token its aggregation
+/// Turns scored groups into training samples: shapes the rewards of truncated completions, asks the objective
+/// which completions of each group train and with what advantage, drops what the truncation policy masks, and gives every kept token its aggregation
 /// weight over the whole step. Checks the input and says which group and completion is malformed.
 /// </summary>
-internal sealed class BatchPreparation(IAdvantageEstimator estimator, ITruncationPolicy truncation, ILossAggregation aggregation)
+internal sealed class BatchPreparation(ITrainingObjective objective, ITruncationPolicy truncation, ILossAggregation aggregation)
 {
     public PreparedBatch Prepare(LearnerBatch batch, long currentVersion)
     {
@@ -50,12 +51,12 @@ internal sealed class BatchPreparation(IAdvantageEstimator estimator, ITruncatio
             var shaped = group.Completions.Select(c => truncation.ShapeReward(c.Reward.Score, c.Rollout.Truncated)).ToArray();
             if (GroupStatistics.IsZeroSignal(shaped))
                 zeroSignal++;
-            var advantages = estimator.Compute(shaped);
+            var advantages = objective.Advantages(group, shaped);
             for (var i = 0; i < advantages.Length; i++)
             {
                 var completion = group.Completions[i];
-                if (truncation.Trains(completion.Rollout.Truncated))
-                    kept.Add((group, completion, advantages[i]));
+                if (advantages[i] is { } advantage && truncation.Trains(completion.Rollout.Truncated))
+                    kept.Add((group, completion, advantage));
             }
         }
         var weights = aggregation.TokenWeights(kept.Select(k => k.Completion.Rollout.CompletionTokenIds.Count).ToArray());

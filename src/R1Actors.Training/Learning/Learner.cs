@@ -2,6 +2,8 @@ using R1Actors.Policy.Model;
 using R1Actors.Policy.Sampling;
 using TorchSharp;
 using R1Actors.Training.Loss;
+using R1Actors.Training.Objectives;
+using R1Actors.Training.Configuration;
 using R1Actors.Training.Optimization;
 using R1Actors.Training.Weights;
 using Serilog;
@@ -33,7 +35,7 @@ public sealed class Learner : IDisposable
     private readonly ICausalLanguageModel _policy;
     private readonly ICausalLanguageModel? _reference;
     private readonly LearnerSettings _settings;
-    private readonly PolicyLoss _loss;
+    private readonly ITrainingObjective _objective;
     private readonly BatchPreparation _preparation;
     private readonly AdamWOptimizer _optimizer;
     private readonly ILogger _log;
@@ -48,13 +50,13 @@ public sealed class Learner : IDisposable
     public Learner(ICausalLanguageModel policy, LearnerSettings settings, ICausalLanguageModel? reference = null, ILogger? log = null, TimeProvider? time = null)
     {
         settings.MicroBatches.Validate();
-        _loss = new PolicyLoss(settings.Loss);
+        _objective = TrainingStrategies.Objective(settings);
         if (settings.Loss.UsesReference && reference is null)
             throw new ArgumentException("r1.training.algorithm.kl-beta > 0 needs a frozen reference model", nameof(reference));
         _policy = policy;
         _reference = reference;
         _settings = settings;
-        _preparation = new BatchPreparation(settings.Advantages, settings.Truncation, settings.Aggregation);
+        _preparation = new BatchPreparation(_objective, settings.Truncation, settings.Aggregation);
         _optimizer = new AdamWOptimizer(policy.TrainableParameters(), settings.Optimizer);
         _log = log ?? Serilog.Core.Logger.None;
         _time = time ?? TimeProvider.System;
@@ -176,7 +178,7 @@ public sealed class Learner : IDisposable
     private string? NothingToLearn(PreparedBatch prepared)
     {
         if (prepared.Samples.Count == 0)
-            return "no completion tokens to train on (every completion was masked)";
+            return _objective.NothingKeptReason;
         if (prepared.Samples.All(s => s.Advantage == 0.0) && !_settings.Loss.UsesReference && _settings.Loss.EntropyCoefficient == 0.0)
             return "no group carried a reward signal (every advantage is zero)";
         return null;
@@ -194,7 +196,7 @@ public sealed class Learner : IDisposable
             if (_reference is not null)
                 referenceLogProbs = Score(_reference, batch, microBatches[i], withGrad: false).LogProbs;
             var tokens = new LossInputs(scores.LogProbs, batch.BehaviourLogProbs, batch.Advantages, batch.TokenWeights, batch.Mask, referenceLogProbs, scores.Entropy);
-            var (loss, statistics) = _loss.Compute(tokens);
+            var (loss, statistics) = _objective.Compute(tokens);
             var value = loss.ToDouble();
             if (!double.IsFinite(value))
                 return $"loss is {value} in micro-batch {i + 1} of {microBatches.Count}";

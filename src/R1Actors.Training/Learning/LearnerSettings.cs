@@ -30,4 +30,8 @@ public sealed record LearnerSettings(
     ILearningRateSchedule Schedule,
     MicroBatchSettings MicroBatches,
     double Temperature = 1.0,
-    int MetricHistory = 1000);
+    int MetricHistory = 1000)
+{
+    /// <summary>What the step optimises (<c>r1.training.objective</c>, a key of <see cref="Configuration.TrainingStrategies.Objectives"/>).</summary>
+    public string Objective { get; init; } = "grpo";
+}

@@ -47,7 +47,7 @@ public sealed record LossStatistics(
 /// </summary>
 public sealed class PolicyLoss
 {
-    private const double MaxLogRatio = 20.0;
+    internal const double MaxLogRatio = 20.0;
     private readonly PolicyLossSettings _settings;
 
     public PolicyLoss(PolicyLossSettings settings)
@@ -61,28 +61,36 @@ public sealed class PolicyLoss
     /// <summary>The scalar loss of the micro-batch (with gradient) and its statistics.</summary>
     public (Tensor Loss, LossStatistics Statistics) Compute(LossInputs batch)
     {
-        if (_settings.UsesReference && batch.ReferenceLogProbs is null)
-            throw new ArgumentException("the KL penalty is on (kl-beta > 0) but no reference log-probs were given", nameof(batch));
-
         var logRatio = (batch.LogProbs - batch.BehaviourLogProbs).clamp(-MaxLogRatio, MaxLogRatio);     // (B, C)
         var ratio = logRatio.exp();                                                                       // (B, C)
         var unclipped = ratio * batch.Advantages;
         var clipped = ratio.clamp(1.0 - _settings.ClipLow, 1.0 + _settings.ClipHigh) * batch.Advantages;
         var perToken = -minimum(unclipped, clipped);                                                      // (B, C)
 
-        Tensor? referenceKl = null;
+        var loss = (WithRegularisers(perToken, batch, _settings, out var referenceKl) * batch.TokenWeights).sum();
+        return (loss, Statistics(batch, ratio, logRatio, referenceKl));
+    }
+
+    /// <summary>
+    /// ℓ + β·k3(π_θ ‖ π_ref) − c_H·H(π_θ) per token, each term only when configured; <paramref name="referenceKl"/> is
+    /// k3 per token (B, C) whenever reference log-probs are given (reported even when β = 0), else null.
+    /// Every objective adds its regularisers this way.
+    /// </summary>
+    public static Tensor WithRegularisers(Tensor perToken, LossInputs batch, PolicyLossSettings settings, out Tensor? referenceKl)
+    {
+        if (settings.UsesReference && batch.ReferenceLogProbs is null)
+            throw new ArgumentException("the KL penalty is on (kl-beta > 0) but no reference log-probs were given", nameof(batch));
+        referenceKl = null;
         if (batch.ReferenceLogProbs is { } reference)
         {
             var delta = (reference - batch.LogProbs).clamp(-MaxLogRatio, MaxLogRatio);
             referenceKl = delta.exp() - delta - 1.0;                                                      // (B, C)
-            if (_settings.UsesReference)
-                perToken = perToken + _settings.KlBeta * referenceKl;
+            if (settings.UsesReference)
+                perToken = perToken + settings.KlBeta * referenceKl;
         }
-        if (_settings.EntropyCoefficient != 0.0)
-            perToken = perToken - _settings.EntropyCoefficient * batch.Entropy;
-
-        var loss = (perToken * batch.TokenWeights).sum();
-        return (loss, Statistics(batch, ratio, logRatio, referenceKl));
+        if (settings.EntropyCoefficient != 0.0)
+            perToken = perToken - settings.EntropyCoefficient * batch.Entropy;
+        return perToken;
     }
 
     private LossStatistics Statistics(LossInputs batch, Tensor ratio, Tensor logRatio, Tensor? referenceKl)

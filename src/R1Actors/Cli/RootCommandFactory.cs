@@ -14,6 +14,7 @@ public static class RootCommandFactory
         ExportCommand.Create(),
         VerifyCommand.Create(),
         ReportCommand.Create(),
+        CompareCommand.Create(),
     ];
 
     public static int Run(string[] args)

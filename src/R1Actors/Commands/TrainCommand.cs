@@ -10,7 +10,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var command = new Command("train", "Train a policy with GRPO as a daemon: resumes from the newest complete checkpoint in the run folder, stops cleanly on SIGTERM/SIGINT or at its step/time budget");
+        var command = new Command("train", "Train a policy as a daemon (GRPO, rejection-sampling fine-tuning or SFT: r1.training.objective): resumes from the newest complete checkpoint in the run folder, stops cleanly on SIGTERM/SIGINT or at its step/time budget");
         var (config, set) = CommonOptions.AddConfiguration(command);
         var runDir = CommonOptions.RunDir("Run folder: logs, checkpoints, reports (default: runs/<r1.run.name>); a run resumes from its newest complete checkpoint");
         command.Add(runDir);

@@ -16,6 +16,9 @@ public sealed record R1Settings(
     RewardSettings Rewards, ModelSettings Model, TokenizerSettings Tokenizer, SamplingSettings Sampling,
     TrainingSettings Training, EvalSettings Eval, PretrainSettings Pretrain)
 {
+    /// <summary><c>r1.compare</c>, read by <c>r1actors compare</c> only.</summary>
+    public CompareSettings Compare { get; init; } = CompareSettings.Defaults;
+
     public static R1Settings Bind(SettingsReader r) => new(
         RunSettings.Bind(r),
         TorchSettings.Bind(r),
@@ -28,7 +31,7 @@ public sealed record R1Settings(
         PolicySettingsBinder.BindSampling(r),
         TrainingSection.Bind(r),
         EvalSettings.Bind(r),
-        PretrainSettings.Bind(r));
+        PretrainSettings.Bind(r)) { Compare = CompareSettings.Bind(r) };
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>
     public static (R1Settings Settings, ConfigSource Source) Load(string? configFile, IReadOnlyList<string> sets)

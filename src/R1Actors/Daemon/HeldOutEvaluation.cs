@@ -15,7 +15,7 @@ namespace R1Actors.Daemon;
 /// </summary>
 public sealed class HeldOutEvaluation(R1Settings settings, ModelSettings model, IRewardFunction rewards, WeightStore weights, IReadOnlyList<Prompt> prompts)
 {
-    private static readonly ILogger Log = Serilog.Log.ForContext<HeldOutEvaluation>();
+    private static ILogger Log => Serilog.Log.ForContext<HeldOutEvaluation>();
 
     /// <summary>Evaluates the latest published weights.</summary>
     public Task<EvaluationResult> RunAsync(string label, long step, CancellationToken cancellationToken) =>

@@ -12,7 +12,7 @@ namespace R1Actors.Daemon;
 /// <param name="evaluatedAfter">A step left out because the evaluation after training measures the same weights (0 = none).</param>
 public sealed class PeriodicEvaluation(HeldOutEvaluation evaluator, int everySteps, long evaluatedAfter, CancellationToken stopRequested) : IAsyncDisposable
 {
-    private static readonly ILogger Log = Serilog.Log.ForContext<PeriodicEvaluation>();
+    private static ILogger Log => Serilog.Log.ForContext<PeriodicEvaluation>();
 
     private Task? _running;
 

@@ -27,7 +27,7 @@ namespace R1Actors.Daemon;
 /// </summary>
 public sealed class TrainRun(RunContext context, TimeProvider time)
 {
-    private static readonly ILogger Log = Serilog.Log.ForContext<TrainRun>();
+    private static ILogger Log => Serilog.Log.ForContext<TrainRun>();   // the logger in force now: compare runs several in one process
 
     public async Task<int> RunAsync(CancellationToken stopRequested)
     {
@@ -92,6 +92,10 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         if (TaskKindCheck.Run(rewards, context.Source, training.KindsPresent, heldOutSet.KindsPresent) is { } isolation)
             Log.Information("Code sandbox ready: isolation {SandboxIsolation} ({SandboxDetails}), at most {SandboxConcurrency} programs at once, {SandboxPool} pool",
                 isolation, rewards.SandboxDescription, s.Rewards.Code.MaxConcurrency, s.Rewards.Code.WarmPool ? "warm" : "cold");
+        var stages = await new TrainingStages(context, time).RunAsync(model, rewards, training, stopRequested).ConfigureAwait(false);
+        if (stages.Finished is { } supervised)
+            return (supervised, supervised.Reason.ToString());
+        model = model with { Path = stages.PipelineBase };
         using var session = LearnerSession.Open(s.Training, model.Path, context.RunDirectory, s.Sampling.Options.Temperature, Log, time);
         var resumed = LearnerPort.ResumedProgress(session);
         if (resumed is not null)

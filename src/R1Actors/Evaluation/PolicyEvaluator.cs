@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using R1Actors.Adapters;
 using R1Actors.Policy;
 using R1Actors.Policy.Sampling;
 using R1Actors.Rewards;
@@ -32,21 +31,11 @@ public static class PolicyEvaluator
         var watch = Stopwatch.StartNew();
         var correct = new int[prompts.Count];
         var rewardSum = 0.0;
-        for (var start = 0; start < prompts.Count; start += promptsPerBatch)
+        await foreach (var sample in ScoredSampling.RunAsync(replica, prompts, i => i, samplesPerPrompt, seed, 0, options, rewards, promptsPerBatch, cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = Enumerable.Range(start, Math.Min(promptsPerBatch, prompts.Count - start)).ToArray();
-            var encoded = batch.Select(i => replica.Encode(prompts[i].Content)).ToArray();
-            var seeds = GenerationRequest.ForStep(encoded, samplesPerPrompt, seed, 0, [.. batch.Select(i => (long)i)]).Seeds;
-            var completions = replica.Sample(encoded, samplesPerPrompt, seeds, options);
-            foreach (var completion in completions)
-            {
-                var index = batch[completion.Prompt];
-                var outcome = await rewards.ScoreAsync(prompts[index].Task, completion.CompletionText, cancellationToken).ConfigureAwait(false);
-                rewardSum += outcome.Score;
-                if (outcome.Components.TryGetValue(RewardComponents.Answer, out var answer) && answer >= 1.0)
-                    correct[index]++;
-            }
+            rewardSum += sample.Verdict.Score;
+            if (sample.Verdict.Correct)
+                correct[sample.PromptIndex]++;
         }
         var counts = correct.Select(c => (samplesPerPrompt, c)).ToArray();
         var passAtK = ks.Where(k => k >= 1 && k <= samplesPerPrompt).Distinct().Order()

@@ -38,7 +38,10 @@ internal sealed partial class DaemonProcess : IDisposable
         }
     }
 
-    public static DaemonProcess Train(string runDirectory, IEnumerable<string> sets)
+    public static DaemonProcess Train(string runDirectory, IEnumerable<string> sets) => Start("train", runDirectory, sets);
+
+    /// <summary><c>r1actors COMMAND --config hocon/default.conf --run-dir DIR [--set …] [extra arguments]</c>.</summary>
+    public static DaemonProcess Start(string command, string runDirectory, IEnumerable<string> sets, params string[] extra)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -47,8 +50,8 @@ internal sealed partial class DaemonProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "r1actors.dll"), "train",
-                     "--config", RepositoryPaths.File("hocon", "default.conf"), "--run-dir", runDirectory })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "r1actors.dll"), command,
+                     "--config", RepositoryPaths.File("hocon", "default.conf"), "--run-dir", runDirectory }.Concat(extra))
             start.ArgumentList.Add(argument);
         foreach (var set in sets)
         {

@@ -44,6 +44,19 @@ public class PassAtKTests
         Assert.Equal((0.5 + 1.0) / 2, PassAtK.Mean([(4, 1), (4, 4)], 2), 12);
 
     [Fact]
+    public void Over_64_samples_pass_at_k_rises_with_k_and_reaches_the_share_of_prompts_solved_at_least_once()
+    {
+        // compare's probe: 64 samples a prompt, pass@k for every k; prompts solved 0, 1, 8 and 64 times
+        (int, int)[] prompts = [(64, 0), (64, 1), (64, 8), (64, 64)];
+        var curve = Enumerable.Range(1, 64).Select(k => PassAtK.Mean(prompts, k)).ToArray();
+
+        Assert.Equal((0 + 1.0 / 64 + 8.0 / 64 + 1) / 4, curve[0], 12);
+        Assert.All(curve.Zip(curve.Skip(1)), pair => Assert.True(pair.Second >= pair.First));
+        Assert.Equal(3.0 / 4, curve[^1], 12);
+        Assert.Equal((0 + 32.0 / 64 + (1 - Binomial(56, 32) / Binomial(64, 32)) + 1) / 4, curve[31], 9);
+    }
+
+    [Fact]
     public void More_correct_than_samples_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => PassAtK.Estimate(3, 4, 1));
 }

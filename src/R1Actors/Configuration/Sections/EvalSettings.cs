@@ -34,3 +34,14 @@ public sealed record PretrainSettings(
         r.Double("r1.pretrain.target-accuracy", min: 0, max: 1, minExclusive: true),
         r.Long("r1.pretrain.seed", min: 0));
 }
+
+/// <summary><c>r1.compare</c>: what <c>r1actors compare</c> measures along each arm.</summary>
+public sealed record CompareSettings(int Points, int EvalSamples, int ColdStartTraces)
+{
+    public static CompareSettings Defaults { get; } = new(4, 64, 2000);
+
+    public static CompareSettings Bind(SettingsReader r) => new(
+        r.Int("r1.compare.points", min: 1, max: 100),
+        r.Int("r1.compare.eval-samples", min: 1, max: 10_000),
+        r.Int("r1.compare.cold-start-traces", min: 1));
+}

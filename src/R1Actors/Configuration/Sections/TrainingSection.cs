@@ -21,7 +21,28 @@ public static class TrainingSection
             Optimizer(r),
             Schedule(r),
             Checkpoint(r),
-            Lora(r));
+            Lora(r)) { Objective = Objective(r) };
+    }
+
+    private static ObjectiveSettings Objective(SettingsReader r)
+    {
+        var name = r.OneOf("r1.training.objective", [.. TrainingStrategies.Objectives.Keys]);
+        var rft = new RftSettings(
+            r.OneOf("r1.training.rft.mode", ["online", "offline"]),
+            r.Int("r1.training.rft.offline-prompts", min: 1),
+            r.Int("r1.training.rft.epochs", min: 1));
+        var sft = new SftSettings(
+            r.String("r1.training.sft.traces", allowEmpty: true),
+            r.Int("r1.training.sft.epochs", min: 1),
+            r.Int("r1.training.sft.batch-size", min: 1));
+        if (name == "sft" && sft.Traces.Length == 0)
+            throw r.Fail("r1.training.sft.traces", "objective = \"sft\" trains on a trace file; name a JSONL file of {\"prompt\": ..., \"completion\": ...} lines");
+        if (name == "rft" && rft.Mode == "offline" && sft.Traces.Length > 0)
+            throw r.Fail("r1.training.sft.traces", "offline rft makes its own traces from the base model; leave sft.traces empty (a cold start before offline rft is not supported)");
+        if (name != "grpo" && r.Bool("r1.training.algorithm.dynamic-sampling"))
+            throw r.Fail("r1.training.algorithm.dynamic-sampling",
+                $"dynamic sampling drops groups whose rewards are all equal, but {name} trains on a group whose completions are all correct; turn it off for objective = \"{name}\"");
+        return new ObjectiveSettings(name, rft, sft);
     }
 
     /// <summary><c>r1.training.lora</c>, or null when it is off; every key is read (and checked) either way.</summary>
