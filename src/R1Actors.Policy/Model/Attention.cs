@@ -7,7 +7,14 @@ namespace R1Actors.Policy.Model;
 /// <param name="SignedSin">(B, T, 1, D) rotary sines, first half negated (see <see cref="Rotary.Angles"/>).</param>
 /// <param name="Blocked">(B, 1, 1, T, L) bool: true where query t may not see key slot l (future or padding).</param>
 /// <param name="Cache">Keys/values of earlier steps, or null for a full teacher-forced pass.</param>
-internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor Blocked, KvCache? Cache);
+internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor Blocked, IKeyValueStore? Cache);
+
+/// <summary>Where cached decoding keeps keys and values: a batch's <see cref="KvCache"/> or the slots of a <see cref="SlotKvCache"/>.</summary>
+internal interface IKeyValueStore
+{
+    /// <summary>Stores layer <paramref name="layer"/>'s new (B, kvH, T, D) keys/values; returns (B, kvH, L, D) views of what the new queries attend to.</summary>
+    (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues);
+}
 
 /// <summary>
 /// Grouped-query self-attention as Qwen2/Llama: G = heads / kv_heads query heads share one key/value head

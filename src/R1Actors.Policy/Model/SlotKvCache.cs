@@ -1,0 +1,100 @@
+using static TorchSharp.torch;
+
+namespace R1Actors.Policy.Model;
+
+/// <summary>
+/// Keys and values for continuous batching: N slots of L tokens each, allocated once and detached. Slot s holds
+/// one row's prompt and generated tokens contiguously from position 0, so a token's slot index is its rotary
+/// position and each row is masked at its own length (<see cref="BlockedForStep"/>). When a row finishes, the
+/// next row to join overwrites the slot's first P positions with its prompt; whatever lies beyond a row's length
+/// is masked, so a slot is never cleared, copied or reallocated.
+/// </summary>
+public sealed class SlotKvCache : IDisposable
+{
+    private readonly Tensor[] keys;      // per layer (N, kvH, L, D)
+    private readonly Tensor[] values;    // per layer (N, kvH, L, D)
+    private readonly Tensor rowStarts;   // (N·kvH) int64: where (slot, kv head, position 0) lies in a layer's flat (N·kvH·L, D) view
+    private readonly Tensor slotIndex;   // (L) int64: 0 … L − 1
+    private readonly int kvHeads;
+
+    private SlotKvCache(Tensor[] keys, Tensor[] values, int slots, int slotTokens, int kvHeads, Device device)
+    {
+        this.keys = keys;
+        this.values = values;
+        this.kvHeads = kvHeads;
+        Slots = slots;
+        SlotTokens = slotTokens;
+        rowStarts = (arange(slots * (long)kvHeads, ScalarType.Int64, device) * slotTokens).DetachFromDisposeScope();
+        slotIndex = arange(slotTokens, ScalarType.Int64, device).DetachFromDisposeScope();
+    }
+
+    /// <summary>N: rows in flight at most.</summary>
+    public int Slots { get; }
+
+    /// <summary>L: prompt + generated tokens one slot holds.</summary>
+    public int SlotTokens { get; }
+
+    /// <summary>Bytes of keys and values (what a static batch of N rows × L tokens would also hold).</summary>
+    public long Bytes => keys.Concat(values).Sum(t => t.NumberOfElements * t.ElementSize);
+
+    public static SlotKvCache Allocate(ModelConfig config, int slots, int slotTokens, ScalarType dtype, Device device)
+    {
+        if (slots < 1 || slotTokens < 2)
+            throw new ArgumentException($"a slot cache needs at least one slot of two tokens, not {slots} × {slotTokens}");
+        var (keys, values) = KvCache.LayerTensors(config, slots, slotTokens, dtype, device);
+        return new SlotKvCache(keys, values, slots, slotTokens, config.NumKeyValueHeads, device);
+    }
+
+    /// <summary>(N, 1) positions of the tokens fed now → (N, 1, 1, 1, width) bool: key slot j is blocked for row n when j &gt; position n.</summary>
+    internal Tensor BlockedForStep(Tensor positions, long width) =>
+        slotIndex.narrow(0, 0, width).view(1, -1).gt(positions).view(Slots, 1, 1, 1, width);
+
+    /// <summary>A decode step over every slot: row n's one new key/value goes to position n of its slot; queries see the first <paramref name="width"/> positions.</summary>
+    internal IKeyValueStore ForStep(Tensor positions, long width) =>
+        new StepWriter(this, positions.expand(-1, kvHeads).reshape(-1) + rowStarts, width);   // (N·kvH) flat rows
+
+    /// <summary>
+    /// Prefill of U prompts, right-padded to <paramref name="width"/>, for J joining rows: row j goes to slot
+    /// <paramref name="slots"/>[j] and is a sample of prompt <paramref name="promptOfRow"/>[j] ((J) int64 each).
+    /// The prefill's queries see the prompts' own keys only.
+    /// </summary>
+    internal IKeyValueStore ForPrefill(Tensor slots, Tensor promptOfRow, long width) => new PrefillWriter(this, slots, promptOfRow, width);
+
+    public void Dispose()
+    {
+        foreach (var t in keys.Concat(values).Append(rowStarts).Append(slotIndex))
+            t.Dispose();
+    }
+
+    private sealed class StepWriter(SlotKvCache cache, Tensor flatRows, long width) : IKeyValueStore
+    {
+        public (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
+        {
+            Write(cache.keys[layer], newKeys);
+            Write(cache.values[layer], newValues);
+            return (cache.keys[layer].narrow(2, 0, width), cache.values[layer].narrow(2, 0, width));   // (N, kvH, width, D)
+        }
+
+        private void Write(Tensor store, Tensor fresh)   // fresh (N, kvH, 1, D)
+        {
+            var d = store.shape[3];
+            store.view(-1, d).index_copy_(0, flatRows, fresh.reshape(-1, d));
+        }
+    }
+
+    private sealed class PrefillWriter(SlotKvCache cache, Tensor slots, Tensor promptOfRow, long width) : IKeyValueStore
+    {
+        public (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
+        {
+            Write(cache.keys[layer], newKeys);
+            Write(cache.values[layer], newValues);
+            return (newKeys, newValues);                                            // (U, kvH, width, D)
+        }
+
+        private void Write(Tensor store, Tensor fresh)   // fresh (U, kvH, width, D)
+        {
+            var rows = fresh.shape[0] == slots.shape[0] ? fresh : fresh.index_select(0, promptOfRow);   // (J, kvH, width, D)
+            store.narrow(2, 0, width).index_copy_(0, slots, rows);
+        }
+    }
+}
