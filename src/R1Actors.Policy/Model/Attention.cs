@@ -12,8 +12,11 @@ internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor Blo
 /// <summary>Where cached decoding keeps keys and values: a batch's <see cref="KvCache"/> or the slots of a <see cref="SlotKvCache"/>.</summary>
 internal interface IKeyValueStore
 {
-    /// <summary>Stores layer <paramref name="layer"/>'s new (B, kvH, T, D) keys/values; returns (B, kvH, L, D) views of what the new queries attend to.</summary>
-    (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues);
+    /// <summary>
+    /// Stores layer <paramref name="layer"/>'s new (B, kvH, T, D) keys/values and attends the grouped queries
+    /// (B, kvH, G·T, D) to the stored keys under <paramref name="blocked"/> → (B, kvH, G·T, D).
+    /// </summary>
+    Tensor Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked);
 }
 
 /// <summary>
@@ -71,18 +74,29 @@ internal sealed class Attention : nn.Module
         q = Rotary.Apply(q, context.Cos, context.SignedSin) * scale;
         k = Rotary.Apply(k, context.Cos, context.SignedSin).transpose(1, 2);    // (B, kvH, T, D)
         v = v.transpose(1, 2);
-        if (context.Cache is { } cache)
-            (k, v) = cache.Append(layer, k, v);                            // (B, kvH, L, D)
         var grouped = q.view(b, t, kvHeads, groups, headDim)
             .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
-        var scores = grouped.matmul(k.transpose(2, 3)).view(b, kvHeads, groups, t, -1);   // (B, kvH, G, T, L)
-        var upcast = x.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
-        var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(context.Blocked, float.MinValue).softmax(-1);
-        if (upcast)
-            weights = weights.to(x.dtype);
-        var attended = weights.view(b, kvHeads, groups * t, -1).matmul(v)     // (B, kvH, G·T, D)
+        var attended = (context.Cache is { } cache
+                ? cache.Attend(layer, grouped, k, v, context.Blocked)
+                : Attend(grouped, k, v, context.Blocked))                      // (B, kvH, G·T, D)
             .view(b, kvHeads, groups, t, headDim)
             .permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim);          // (B, T, nH·D)
         return o_proj.forward(attended).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// grouped queries (B, kvH, G·T, D), keys and values (B, kvH, L, D), blocked (B, 1, 1, T, L) → (B, kvH, G·T, D):
+    /// softmax(q·kᵀ, masked) · v, the scores in float32 when the model is 16-bit.
+    /// </summary>
+    internal static Tensor Attend(Tensor grouped, Tensor keys, Tensor values, Tensor blocked)
+    {
+        using var scope = NewDisposeScope();
+        long b = grouped.shape[0], kvHeads = grouped.shape[1], t = blocked.shape[3];
+        var scores = grouped.matmul(keys.transpose(2, 3)).view(b, kvHeads, -1, t, keys.shape[2]);   // (B, kvH, G, T, L)
+        var upcast = grouped.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
+        var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(blocked, float.MinValue).softmax(-1);
+        if (upcast)
+            weights = weights.to(grouped.dtype);
+        return weights.view(b, kvHeads, grouped.shape[2], -1).matmul(values).MoveToOuterDisposeScope();
     }
 }

@@ -63,13 +63,13 @@ public sealed class KvCache : IDisposable, IKeyValueStore
         return keyMask.narrow(1, 0, Length + steps);
     }
 
-    /// <summary>Writes layer <paramref name="layer"/>'s (B, kvH, T, D) keys/values after the filled slots; returns views of all filled ones.</summary>
-    (Tensor Keys, Tensor Values) IKeyValueStore.Append(int layer, Tensor newKeys, Tensor newValues)
+    /// <summary>Writes layer <paramref name="layer"/>'s (B, kvH, T, D) keys/values after the filled slots and attends to all filled ones.</summary>
+    Tensor IKeyValueStore.Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked)
     {
         var steps = newKeys.shape[2];
         keys[layer].narrow(2, Length, steps).copy_(newKeys);
         values[layer].narrow(2, Length, steps).copy_(newValues);
-        return (keys[layer].narrow(2, 0, Length + steps), values[layer].narrow(2, 0, Length + steps));
+        return Attention.Attend(grouped, keys[layer].narrow(2, 0, Length + steps), values[layer].narrow(2, 0, Length + steps), blocked);
     }
 
     internal void EndStep(long steps) => Length += steps;

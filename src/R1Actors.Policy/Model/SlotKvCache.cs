@@ -45,13 +45,16 @@ public sealed class SlotKvCache : IDisposable
         return new SlotKvCache(keys, values, slots, slotTokens, config.NumKeyValueHeads, device);
     }
 
-    /// <summary>(N, 1) positions of the tokens fed now → (N, 1, 1, 1, width) bool: key slot j is blocked for row n when j &gt; position n.</summary>
+    /// <summary>(N', 1) positions of the tokens fed now to the first N' slots → (N', 1, 1, 1, width) bool: key slot j is blocked for row n when j &gt; position n.</summary>
     internal Tensor BlockedForStep(Tensor positions, long width) =>
-        slotIndex.narrow(0, 0, width).view(1, -1).gt(positions).view(Slots, 1, 1, 1, width);
+        slotIndex.narrow(0, 0, width).view(1, -1).gt(positions).view(-1, 1, 1, 1, width);
 
-    /// <summary>A decode step over every slot: row n's one new key/value goes to position n of its slot; queries see the first <paramref name="width"/> positions.</summary>
-    internal IKeyValueStore ForStep(Tensor positions, long width) =>
-        new StepWriter(this, positions.expand(-1, kvHeads).reshape(-1) + rowStarts, width);   // (N·kvH) flat rows
+    /// <summary>
+    /// A decode step over the first N' slots ((N', 1) positions): row n's one new key/value goes to position n of its
+    /// slot. Attention runs per segment of consecutive slots, each reading only as far as its longest row needs.
+    /// </summary>
+    internal IKeyValueStore ForStep(Tensor positions, IReadOnlyList<SlotSegment> segments) =>
+        new StepWriter(this, positions.expand(-1, kvHeads).reshape(-1) + rowStarts.narrow(0, 0, positions.shape[0] * kvHeads), segments);   // (N'·kvH) flat rows
 
     /// <summary>
     /// Prefill of U prompts, right-padded to <paramref name="width"/>, for J joining rows: row j goes to slot
@@ -60,19 +63,36 @@ public sealed class SlotKvCache : IDisposable
     /// </summary>
     internal IKeyValueStore ForPrefill(Tensor slots, Tensor promptOfRow, long width) => new PrefillWriter(this, slots, promptOfRow, width);
 
+    /// <summary>Moves the first <paramref name="width"/> positions of slots <paramref name="from"/> to slots <paramref name="to"/> ((M) int64 each; all read before any is written).</summary>
+    internal void Move(Tensor from, Tensor to, long width)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var store in keys.Concat(values))
+        {
+            var filled = store.narrow(2, 0, width);                                  // (N, kvH, width, D)
+            filled.index_copy_(0, to, filled.index_select(0, from));
+        }
+    }
+
     public void Dispose()
     {
         foreach (var t in keys.Concat(values).Append(rowStarts).Append(slotIndex))
             t.Dispose();
     }
 
-    private sealed class StepWriter(SlotKvCache cache, Tensor flatRows, long width) : IKeyValueStore
+    private sealed class StepWriter(SlotKvCache cache, Tensor flatRows, IReadOnlyList<SlotSegment> segments) : IKeyValueStore
     {
-        public (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
+        public Tensor Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked)
         {
-            Write(cache.keys[layer], newKeys);
-            Write(cache.values[layer], newValues);
-            return (cache.keys[layer].narrow(2, 0, width), cache.values[layer].narrow(2, 0, width));   // (N, kvH, width, D)
+            Tensor keys = cache.keys[layer], values = cache.values[layer];          // (N, kvH, L, D)
+            Write(keys, newKeys);
+            Write(values, newValues);
+            var parts = segments.Select(s => Attention.Attend(
+                grouped.narrow(0, s.Start, s.Count),
+                keys.narrow(0, s.Start, s.Count).narrow(2, 0, s.Width),
+                values.narrow(0, s.Start, s.Count).narrow(2, 0, s.Width),
+                blocked.narrow(0, s.Start, s.Count).narrow(-1, 0, s.Width))).ToArray();   // (count, kvH, G, D) each
+            return parts.Length == 1 ? parts[0] : cat(parts, 0);                    // (N', kvH, G, D)
         }
 
         private void Write(Tensor store, Tensor fresh)   // fresh (N, kvH, 1, D)
@@ -84,11 +104,11 @@ public sealed class SlotKvCache : IDisposable
 
     private sealed class PrefillWriter(SlotKvCache cache, Tensor slots, Tensor promptOfRow, long width) : IKeyValueStore
     {
-        public (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
+        public Tensor Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked)
         {
             Write(cache.keys[layer], newKeys);
             Write(cache.values[layer], newValues);
-            return (newKeys, newValues);                                            // (U, kvH, width, D)
+            return Attention.Attend(grouped, newKeys, newValues, blocked);    // (U, kvH, G·P, D)
         }
 
         private void Write(Tensor store, Tensor fresh)   // fresh (U, kvH, width, D)
@@ -98,3 +118,6 @@ public sealed class SlotKvCache : IDisposable
         }
     }
 }
+
+/// <summary>Slots [Start, Start + Count) of a <see cref="SlotKvCache"/>, whose rows attend to their first Width positions.</summary>
+internal readonly record struct SlotSegment(int Start, int Count, long Width);

@@ -69,8 +69,14 @@ internal sealed class UnsettledDraws : IDisposable
 
     public int Count => steps.Count;
 
-    public void Add(Tensor tokens, Tensor logProbs, Tensor filteredLogProbs) =>
-        steps.Add(stack([tokens.to(ScalarType.Float32), logProbs, filteredLogProbs]).DetachFromDisposeScope());
+    /// <summary>One step's (R') draws, zero-padded to <paramref name="rows"/> columns when R' is fewer.</summary>
+    public void Add(Tensor tokens, Tensor logProbs, Tensor filteredLogProbs, long rows = -1)
+    {
+        var draws = stack([tokens.to(ScalarType.Float32), logProbs, filteredLogProbs]);     // (3, R')
+        if (rows > draws.shape[1])
+            draws = nn.functional.pad(draws, [0, rows - draws.shape[1]]);                    // (3, rows)
+        steps.Add(draws.DetachFromDisposeScope());
+    }
 
     /// <summary>All of them, copied to the host once: [kind · steps · R + step · R + row], kinds token, log-prob, filtered.</summary>
     public (float[] Draws, int Steps) Take()

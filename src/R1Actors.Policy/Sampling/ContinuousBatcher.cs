@@ -16,8 +16,11 @@ namespace R1Actors.Policy.Sampling;
 /// <item>A row attends only to its own slot, masked at its own length, and its positions start at 0 there: its
 /// completion is what it would be alone (same seed, same tokens, same log-probs to float rounding), whoever
 /// shares the batch and whenever it joins.</item>
-/// <item>Every step computes all N slots: free slots cost compute but shapes never change, and the cache is
-/// never gathered or compacted. Attention reads only the first <c>longest row + 1</c> positions.</item>
+/// <item>A step computes the slots up to the last one in use (views of the preallocated tensors: the cache is
+/// never gathered, compacted or reallocated); free slots among them are computed on stale values and never
+/// read. Rows are kept ranked by position across chunks of slots and attention runs per
+/// segment of chunks, each reading only as far as its longest row (<see cref="SlotLayout"/>): a row that moves
+/// up a chunk is copied once, instead of every young row reading an old row's length at every step.</item>
 /// <item>The host looks at the draws every <see cref="SamplingOptions.FinishCheckInterval"/> steps (one copy
 /// of 3 × N floats per look) to apply stops, release finished groups and admit rows: the only synchronisation.</item>
 /// <item>A group leaves as soon as its last sample finishes. A prompt that does not fit a slot with
@@ -39,12 +42,18 @@ public sealed class ContinuousBatcher : IDisposable
     private readonly Queue<(GroupProgress Group, int Sample)> waiting = new();
     private readonly SlotRow?[] occupants;
     private readonly SortedSet<int> free;
+    private readonly SlotLayout layout;
+    private bool rearrange;
     private readonly List<long> unsettledVersions = [];
-    private long steps, activeRowSteps, joinedRows, prefillTokens, refused;
+    private long steps, activeRowSteps, joinedRows, prefillTokens, refused, rowsMoved, positionsRead, positionsNeeded, positionsUnsegmented;
     private readonly Stopwatch joinClock = new(), sampleClock = new(), settleClock = new(), decodeClock = new();
     private int groupOrdinal;
 
-    public ContinuousBatcher(CausalLanguageModel model, SamplingOptions options, int slots, int slotTokens, ITokenizer? tokenizer = null)
+    /// <param name="segmentCallCost">What one more attention call costs, in row-positions read: adjacent chunks merge into one call unless
+    /// splitting saves more (<see cref="SlotLayout"/>). About 512 on a CPU; far more on a GPU, where a launch costs what reading
+    /// thousands of positions does.</param>
+    public ContinuousBatcher(CausalLanguageModel model, SamplingOptions options, int slots, int slotTokens, ITokenizer? tokenizer = null,
+        long segmentCallCost = SlotLayout.DefaultCallCost)
     {
         options.Validated();
         if (options.StopStrings.Count > 0 && tokenizer is null)
@@ -60,6 +69,7 @@ public sealed class ContinuousBatcher : IDisposable
         rows = new SlotRows(model, cache, options.MaxNewTokens);
         occupants = new SlotRow?[slots];
         free = [.. Enumerable.Range(0, slots)];
+        layout = new SlotLayout(slots, segmentCallCost);
     }
 
     public int Slots => cache.Slots;
@@ -83,7 +93,13 @@ public sealed class ContinuousBatcher : IDisposable
     public bool WantsMore => waiting.Count < free.Count;
 
     public BatcherStats Stats => new(Slots, steps, activeRowSteps, joinedRows, prefillTokens, refused,
-        joinClock.Elapsed, sampleClock.Elapsed, settleClock.Elapsed, decodeClock.Elapsed);
+        joinClock.Elapsed, sampleClock.Elapsed, settleClock.Elapsed, decodeClock.Elapsed)
+    {
+        RowsMoved = rowsMoved,
+        AttentionPositionsRead = positionsRead,
+        AttentionPositionsNeeded = positionsNeeded,
+        AttentionPositionsUnsegmented = positionsUnsegmented,
+    };
 
     /// <summary>Queues a group; null when queued, otherwise why it was refused (it is counted and never sampled).</summary>
     public string? Enqueue(SampleGroup group)
@@ -116,13 +132,17 @@ public sealed class ContinuousBatcher : IDisposable
         Time(joinClock, Join);
         if (RowsInFlight == 0)
             return [];
-        Time(sampleClock, () => rows.Sample(chooser));
+        Time(sampleClock, () => rows.Sample(chooser, SlotsInUse()));
         unsettledVersions.Add(WeightsVersion);
         steps++;
         activeRowSteps += RowsInFlight;
         var finished = new List<FinishedGroup>();
         if (unsettledVersions.Count >= options.FinishCheckInterval)
-            Time(settleClock, () => Settle(finished));
+            Time(settleClock, () =>
+            {
+                Settle(finished);
+                Arrange();
+            });
         if (RowsInFlight > 0)
             Time(decodeClock, Decode);
         return finished;
@@ -157,6 +177,7 @@ public sealed class ContinuousBatcher : IDisposable
             [.. slots.Select(s => (long)s)], uniforms);
         joinedRows += count;
         prefillTokens += groups.Sum(g => g.Group.Prompt.Count);
+        rearrange = true;
     }
 
     /// <summary>Feeds the unsettled draws to the rows in step order; frees the slots of rows that finished and collects finished groups.</summary>
@@ -185,20 +206,55 @@ public sealed class ContinuousBatcher : IDisposable
         unsettledVersions.Clear();
         if (released.Count > 0)
             rows.Release(released);
+        rearrange |= released.Count > 0;
     }
 
-    /// <summary>One decode step over every slot; attention reads up to the longest row in flight.</summary>
+    /// <summary>After rows joined or left: moves rows so that ranks by position match chunks again (see <see cref="SlotLayout"/>).</summary>
+    private void Arrange()
+    {
+        if (!rearrange)
+            return;
+        rearrange = false;
+        var (from, to) = layout.Moves(Positions());
+        if (from.Length == 0)
+            return;
+        rows.Move(from, to, from.Max(slot => occupants[slot]!.Position));
+        var moved = from.Select(slot => occupants[slot]).ToArray();
+        foreach (var slot in from)
+        {
+            occupants[slot] = null;
+            free.Add((int)slot);
+        }
+        for (var m = 0; m < to.Length; m++)
+        {
+            occupants[to[m]] = moved[m];
+            free.Remove((int)to[m]);
+        }
+        rows.Release([.. from.Except(to)]);
+        rowsMoved += from.Length;
+    }
+
+    private int[] Positions() => [.. occupants.Select(row => row?.Position ?? -1)];
+
+    /// <summary>N': one past the last slot a row holds. Ranked rows fill the first chunks, so the free slots after it cost nothing.</summary>
+    private int SlotsInUse() => Array.FindLastIndex(occupants, row => row is not null) + 1;
+
+    /// <summary>One decode step over the slots in use, attention per segment of slots.</summary>
     private void Decode()
     {
-        var width = 0;
+        var positions = Positions();
+        var inUse = SlotsInUse();
+        var segments = layout.Segments(positions.AsSpan(0, inUse));
+        rows.Decode(segments);
+        positionsRead += segments.Sum(segment => segment.Count * segment.Width);
+        positionsUnsegmented += inUse * segments.Max(segment => segment.Width);
         foreach (var row in occupants)
         {
             if (row is null)
                 continue;
-            width = Math.Max(width, row.Position + 1);
+            positionsNeeded += row.Position + 1;
             row.Position = Math.Min(row.Position + 1, cache.SlotTokens - 1);
         }
-        rows.Decode(width);
     }
 
     private static void Time(Stopwatch clock, Action action)

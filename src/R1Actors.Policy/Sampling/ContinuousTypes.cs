@@ -26,6 +26,18 @@ public sealed record BatcherStats(
     TimeSpan SettleTime,
     TimeSpan DecodeTime)
 {
+    /// <summary>Rows copied to another slot to keep rows ranked by position across chunks.</summary>
+    public long RowsMoved { get; init; }
+
+    /// <summary>Key positions attention read, summed over slots and decode steps.</summary>
+    public long AttentionPositionsRead { get; init; }
+
+    /// <summary>Key positions the rows in flight needed (each its own length), summed over decode steps.</summary>
+    public long AttentionPositionsNeeded { get; init; }
+
+    /// <summary>Key positions attention would have read with all slots in one segment (as wide as the longest row).</summary>
+    public long AttentionPositionsUnsegmented { get; init; }
+
     public double Occupancy => DecodeSteps == 0 ? 0 : ActiveRowSteps / ((double)DecodeSteps * Slots);
 }
 

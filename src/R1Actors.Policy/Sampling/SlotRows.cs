@@ -6,9 +6,9 @@ namespace R1Actors.Policy.Sampling;
 /// <summary>
 /// The device side of continuous batching, one row per slot of a <see cref="SlotKvCache"/>, all preallocated
 /// and detached: next-token logits, the tokens just drawn, each row's position and draw count, which slots are
-/// active, and each row's uniforms. A step computes every slot (free ones on stale values, never read), so its
-/// shapes never change and nothing is gathered or compacted; the host changes a slot only when a row joins or
-/// leaves it.
+/// active, and each row's uniforms. A step computes the first N' slots through views (free ones among them on
+/// stale values, never read): nothing is gathered, compacted or reallocated; the host changes a slot only when a
+/// row joins, leaves or moves.
 /// </summary>
 internal sealed class SlotRows : IDisposable
 {
@@ -21,7 +21,7 @@ internal sealed class SlotRows : IDisposable
     private readonly Tensor active;                 // (N, 1) int64: 1 while a row holds the slot
     private readonly Tensor uniforms;               // (N, maxNew) float32
     private readonly int maxNew;
-    private Tensor lastTokens;                      // (N) int64
+    private readonly Tensor lastTokens;             // (N) int64
 
     public SlotRows(CausalLanguageModel model, SlotKvCache cache, int maxNewTokens)
     {
@@ -37,28 +37,47 @@ internal sealed class SlotRows : IDisposable
         lastTokens = zeros([n], ScalarType.Int64, model.Device).DetachFromDisposeScope();
     }
 
-    /// <summary>Draws a token for every slot from its logits and its next uniform; the draws wait on the device for <see cref="TakeDraws"/>.</summary>
-    public void Sample(ITokenChooser chooser)
+    /// <summary>
+    /// Draws a token for each of the first <paramref name="inUse"/> slots (every row in flight lies there) from its
+    /// logits and its next uniform; the draws wait on the device for <see cref="TakeDraws"/>.
+    /// </summary>
+    public void Sample(ITokenChooser chooser, int inUse)
     {
         using var scope = NewDisposeScope();
-        var (tokens, logProbs, filtered) = chooser.Choose(logits, uniforms.gather(1, draws).squeeze(1));   // (N) each
-        unsettled.Add(tokens, logProbs, filtered);
-        lastTokens.Dispose();
-        lastTokens = tokens.DetachFromDisposeScope();
+        var (tokens, logProbs, filtered) = chooser.Choose(logits.narrow(0, 0, inUse),
+            uniforms.narrow(0, 0, inUse).gather(1, draws.narrow(0, 0, inUse)).squeeze(1));   // (N') each
+        unsettled.Add(tokens, logProbs, filtered, cache.Slots);
+        lastTokens.narrow(0, 0, inUse).copy_(tokens);
         draws.add_(active).clamp_max_(maxNew - 1);
     }
 
     /// <summary>The draws since the last call, copied to the host once (see <see cref="UnsettledDraws.Take"/>).</summary>
     public (float[] Draws, int Steps) TakeDraws() => unsettled.Take();
 
-    /// <summary>Feeds every slot its last drawn token; queries see the first <paramref name="width"/> positions of their slot.</summary>
-    public void Decode(long width)
+    /// <summary>
+    /// Feeds the first N' slots (the segments cover exactly those) their last drawn token; each segment's queries see
+    /// its first <c>Width</c> positions. Slots past N' are free and cost nothing.
+    /// </summary>
+    public void Decode(IReadOnlyList<SlotSegment> segments)
     {
         using var scope = NewDisposeScope();
-        var blocked = cache.BlockedForStep(positions, width);                                      // (N, 1, 1, 1, width)
-        var hidden = model.DecodeInto(cache.ForStep(positions, width), lastTokens.unsqueeze(1), positions, blocked);   // (N, 1, H)
-        logits.copy_(model.Logits(hidden.squeeze(1)));                                            // (N, V)
+        var inUse = segments[^1].Start + segments[^1].Count;
+        var fed = positions.narrow(0, 0, inUse);                                                  // (N', 1)
+        var blocked = cache.BlockedForStep(fed, segments.Max(s => s.Width));                      // (N', 1, 1, 1, W)
+        var hidden = model.DecodeInto(cache.ForStep(fed, segments), lastTokens.narrow(0, 0, inUse).unsqueeze(1), fed, blocked);   // (N', 1, H)
+        logits.narrow(0, 0, inUse).copy_(model.Logits(hidden.squeeze(1)));                       // (N', V)
         positions.add_(active).clamp_max_(cache.SlotTokens - 1);
+    }
+
+    /// <summary>Moves rows between slots, cache and state together: slot <paramref name="from"/>[m] goes to <paramref name="to"/>[m], every source read before any target is written.</summary>
+    public void Move(long[] from, long[] to, long width)
+    {
+        using var scope = NewDisposeScope();
+        var source = tensor(from, device: model.Device);
+        var target = tensor(to, device: model.Device);
+        cache.Move(source, target, width);
+        foreach (var state in new[] { positions, draws, active, uniforms, lastTokens })
+            state.index_copy_(0, target, state.index_select(0, source));
     }
 
     /// <summary>

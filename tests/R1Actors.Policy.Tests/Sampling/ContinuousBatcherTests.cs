@@ -130,4 +130,34 @@ public class ContinuousBatcherTests
         var finished = batcher.Drain();
         Assert.All(finished[0].TokenVersions, versions => Assert.Equal([5L, 5L, 6L, 6L, 6L, 6L], versions));
     }
+
+    [Fact]
+    public void Rows_moved_between_chunks_and_attended_in_segments_still_produce_what_they_produce_alone()
+    {
+        using var model = TestModels.RandomEverywhere(TestModels.Tiny(Qwen2Family.Instance) with { MaxPositionEmbeddings = 512 });
+        // Long-tailed lengths (lognormal, median 20, capped at 300) over 16 slots in chunks of 2.
+        var random = new Random(5);
+        var limits = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 3).Select(_ =>
+            (int)Math.Clamp(20 * Math.Exp(1.3 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())), 1, 300)).ToArray()).ToArray();
+        var options = Options(300);
+        using var batcher = new ContinuousBatcher(model, options, slots: 16, slotTokens: 310, segmentCallCost: 16);
+        var groups = limits.Select((l, p) => new SampleGroup(p, Prompts[p % Prompts.Length],
+            GenerationRequest.ForStep([Prompts[p % Prompts.Length]], 3, 42, step: 3, [p]).Seeds, l));
+        var finished = RunJoiningMidWay(batcher, groups);
+        var stats = batcher.Stats;
+        Assert.True(stats.RowsMoved > 0, "rows were moved to keep them ranked by position");
+        Assert.True(stats.AttentionPositionsRead < 0.8 * stats.AttentionPositionsUnsegmented,
+            $"attention read {stats.AttentionPositionsRead} positions; one segment would have read {stats.AttentionPositionsUnsegmented}");
+        foreach (var group in finished)
+        {
+            var p = (int)group.Key;
+            var alone = new BatchGenerator(model).Generate(
+                GenerationRequest.ForStep([Prompts[p % Prompts.Length]], 3, 42, step: 3, [p]) with { TokenLimits = limits[p] }, options).Sequences;
+            for (var g = 0; g < 3; g++)
+            {
+                Assert.Equal(alone[g].TokenIds, group.Sequences[g].TokenIds);
+                Assert.All(alone[g].LogProbs.Zip(group.Sequences[g].LogProbs), pair => Assert.Equal(pair.First, pair.Second, 1e-5));
+            }
+        }
+    }
 }
