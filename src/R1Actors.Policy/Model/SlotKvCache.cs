@@ -61,17 +61,27 @@ public sealed class SlotKvCache : IDisposable
     /// <paramref name="slots"/>[j] and is a sample of prompt <paramref name="promptOfRow"/>[j] ((J) int64 each).
     /// The prefill's queries see the prompts' own keys only.
     /// </summary>
-    internal IKeyValueStore ForPrefill(Tensor slots, Tensor promptOfRow, long width) => new PrefillWriter(this, slots, promptOfRow, width);
+    internal IKeyValueStore ForPrefill(Tensor slots, Tensor promptOfRow, long width) =>
+        new PrefillWriter(FlatPositions(slots, width), slots.shape[0], promptOfRow, this);
 
     /// <summary>Moves the first <paramref name="width"/> positions of slots <paramref name="from"/> to slots <paramref name="to"/> ((M) int64 each; all read before any is written).</summary>
     internal void Move(Tensor from, Tensor to, long width)
     {
         using var scope = NewDisposeScope();
+        var source = FlatPositions(from, width);
+        var target = FlatPositions(to, width);
         foreach (var store in keys.Concat(values))
         {
-            var filled = store.narrow(2, 0, width);                                  // (N, kvH, width, D)
-            filled.index_copy_(0, to, filled.index_select(0, from));
+            var flat = store.view(-1, store.shape[3]);                                // (N·kvH·L, D)
+            flat.index_copy_(0, target, flat.index_select(0, source));
         }
+    }
+
+    /// <summary>(S) slots → (S·kvH·width) rows of a layer's flat (N·kvH·L, D) view: slot s, kv head h, position p is row (s·kvH + h)·L + p.</summary>
+    private Tensor FlatPositions(Tensor slots, long width)
+    {
+        var heads = slots.view(-1, 1) * kvHeads + arange(kvHeads, ScalarType.Int64, slots.device);   // (S, kvH)
+        return (heads.view(-1, 1) * SlotTokens + slotIndex.narrow(0, 0, width)).view(-1);
     }
 
     public void Dispose()
@@ -102,7 +112,8 @@ public sealed class SlotKvCache : IDisposable
         }
     }
 
-    private sealed class PrefillWriter(SlotKvCache cache, Tensor slots, Tensor promptOfRow, long width) : IKeyValueStore
+    /// <summary>Writes a prefill's keys/values through the flat view (contiguous writes, whatever the width) and attends within the prompts.</summary>
+    private sealed class PrefillWriter(Tensor flatPositions, long rows, Tensor promptOfRow, SlotKvCache cache) : IKeyValueStore
     {
         public Tensor Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked)
         {
@@ -113,8 +124,9 @@ public sealed class SlotKvCache : IDisposable
 
         private void Write(Tensor store, Tensor fresh)   // fresh (U, kvH, width, D)
         {
-            var rows = fresh.shape[0] == slots.shape[0] ? fresh : fresh.index_select(0, promptOfRow);   // (J, kvH, width, D)
-            store.narrow(2, 0, width).index_copy_(0, slots, rows);
+            var perRow = fresh.shape[0] == rows ? fresh : fresh.index_select(0, promptOfRow);   // (J, kvH, width, D)
+            var d = store.shape[3];
+            store.view(-1, d).index_copy_(0, flatPositions, perRow.reshape(-1, d));
         }
     }
 }

@@ -43,8 +43,33 @@ internal sealed class SlotLayout(int slots, long callCost = SlotLayout.DefaultCa
         var targets = movers.Select(m => m.Chunk).Distinct().ToDictionary(c => c, c =>
             new Queue<int>(Enumerable.Range(c * chunkSize, Math.Min(chunkSize, slots - c * chunkSize)).Where(s => !staying[s])));
         var to = movers.Select(m => (long)targets[m.Chunk].Dequeue()).ToArray();
-        return ([.. movers.Select(m => (long)m.Slot)], to);
+        var from = movers.Select(m => (long)m.Slot).ToArray();
+        return WorthMoving(positions, from, to) ? (from, to) : ([], []);
     }
+
+    /// <summary>
+    /// Whether the positions the moves save per step, over <see cref="PaybackSteps"/> steps, pay for copying the moved
+    /// rows (read and written once) and the calls that copy them. Rows of similar length never pay: they stay put.
+    /// </summary>
+    private bool WorthMoving(int[] positions, long[] from, long[] to)
+    {
+        if (from.Length == 0)
+            return false;
+        var after = (int[])positions.Clone();
+        foreach (var slot in from)
+            after[slot] = -1;
+        for (var m = 0; m < to.Length; m++)
+            after[to[m]] = positions[from[m]];
+        var saved = Cost(positions) - Cost(after);
+        var copied = 2L * from.Sum(slot => positions[slot] + 1L) + 2 * callCost;
+        return saved * PaybackSteps > copied;
+    }
+
+    /// <summary>Steps a saving is counted over: rows that are long enough to matter live at least this long.</summary>
+    private const long PaybackSteps = 16;
+
+    /// <summary>Positions read per step, free slots included: joining rows fill them, so leaving them out would count packing rows as a saving.</summary>
+    private long Cost(int[] positions) => Segments(positions).Sum(s => s.Count * s.Width + callCost);
 
     /// <summary>
     /// Attention segments over the slots <paramref name="positions"/> covers (a prefix of them: the slots after the
