@@ -29,7 +29,7 @@ public sealed class SamplerFaultException(string device, IReadOnlyList<(Generate
     /// <summary>Logs the fault and sends every unanswered request back to <paramref name="self"/>, on behalf of its original sender.</summary>
     public void Resend(IActorRef self, Serilog.ILogger log)
     {
-        log.Error(this, "Sampler {Device} failed with {PromptCount} prompts in hand; restarting it with the newest weights and sampling them again",
+        log.Error(this, "Sampler {Device} failed with {PromptCount} prompts in hand; restarting it with the newest weights and sampling the batch again (every prompt it held)",
             Device, Unanswered.Sum(u => u.Request.Prompts.Count));
         foreach (var (request, replyTo) in Unanswered)
             self.Tell(request, replyTo);

@@ -1,0 +1,53 @@
+using R1Actors.Pipeline.Graph;
+using R1Actors.Pipeline.Settings;
+using R1Actors.Simulation;
+
+namespace R1Actors.Pipeline.Tests.Graph;
+
+public sealed class ContinuousSamplingTests : PipelineTestKit
+{
+    // 8 slots of G = 4: two groups in flight and one waiting per sampler; lengths long-tailed around 12 steps.
+    private static SimulatedContinuousSamplerFactory Samplers() => new(slots: 8, TimeSpan.FromMilliseconds(0.2), medianLength: 12, maxLength: 200);
+
+    private static PipelineSettings Settings(WeightSwitch weightSwitch) =>
+        Harness.Settings(devices: 2, groupSize: 4, groupsPerStep: 4, maxStaleness: 1, maxSteps: 8)
+            with { ContinuousPrompts = 3, WeightSwitch = weightSwitch };
+
+    [Theory]
+    [InlineData(WeightSwitch.BetweenSteps)]
+    [InlineData(WeightSwitch.BetweenBatches)]
+    public async Task Continuous_samplers_train_every_group_once_and_never_hold_more_prompts_than_their_slots_allow(WeightSwitch weightSwitch)
+    {
+        var samplers = Samplers();
+        var settings = Settings(weightSwitch);
+        var (outcome, steps) = await Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers));
+
+        Assert.Equal(8, outcome.Progress.Step);
+        var trained = Harness.TrainedOrdinals(steps);
+        Assert.Equal(trained.Length, trained.Distinct().Count());
+        Assert.Equal(8 * settings.GroupsPerStep, trained.Length);
+        Assert.Empty(trained.Intersect(steps.SelectMany(s => s.Dropped).Select(p => p.Ordinal)));
+        Assert.All(steps.SelectMany(s => s.Groups), g => Assert.Equal(settings.GroupSize, g.Completions.Count));
+        Assert.All(samplers.Created, s => Assert.InRange(s.MostPromptsHeld, 1, settings.ContinuousPrompts));
+        Assert.All(samplers.Created, s => Assert.True(s.Occupancy.ActiveRowSteps > 0));
+    }
+
+    [Fact]
+    public async Task Between_batches_every_completion_has_one_version_and_between_steps_rows_in_flight_take_the_new_one()
+    {
+        long Mixed(SimulatedContinuousSamplerFactory samplers, IReadOnlyList<StepReport> steps) =>
+            steps.SelectMany(s => s.Groups).SelectMany(g => g.Completions).Count(c =>
+                samplers.Created.Single(s => s.NewestTokenVersions.ContainsKey((c.Rollout.Prompt.Ordinal, c.Rollout.SampleIndex)))
+                    .NewestTokenVersions[(c.Rollout.Prompt.Ordinal, c.Rollout.SampleIndex)] != c.Rollout.PolicyVersion);
+
+        var batches = Samplers();
+        var (_, batchSteps) = await Harness.RunAsync(Sys, Settings(WeightSwitch.BetweenBatches), Harness.Ports(samplers: batches));
+        var stepwise = Samplers();
+        var (_, stepSteps) = await Harness.RunAsync(Sys, Settings(WeightSwitch.BetweenSteps), Harness.Ports(samplers: stepwise));
+
+        Assert.Equal(0, Mixed(batches, batchSteps));
+        Assert.True(Mixed(stepwise, stepSteps) > 0, "some completion kept sampling across a weights switch");
+        // The gate checks a completion's oldest token: nothing trained is staler than k.
+        Assert.All(stepSteps, s => Assert.All(s.Groups, g => Assert.InRange(s.Pipeline.Step - 1 - g.Completions.Min(c => c.Rollout.PolicyVersion), 0, 1)));
+    }
+}
