@@ -18,11 +18,15 @@ public sealed class SimulatedContinuousSampler(
     private readonly Dictionary<long, (IssuedPrompt Prompt, Rollout?[] Done)> groups = [];
     private long activeRowSteps, steps;
 
+    public string Device => device;
+
     public long PolicyVersion { get; private set; } = initialVersion;
 
     public bool HasWork => waiting.Count > 0 || active.Count > 0;
 
     public int RowsInFlight => active.Count;
+
+    public bool WantsMore => waiting.Count < slots - active.Count;
 
     public (long ActiveRowSteps, long SlotSteps) Occupancy => (activeRowSteps, steps * slots);
 

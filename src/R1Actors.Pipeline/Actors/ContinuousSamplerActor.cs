@@ -9,7 +9,9 @@ namespace R1Actors.Pipeline.Actors;
 /// <summary>
 /// One device's sampler with continuous batching. Runs on a pinned thread like <see cref="SamplerActor"/>, but
 /// instead of one blocking call per batch it runs one decode step per message to itself, so requests that arrive
-/// meanwhile join the rows in flight at the next step. Each request is answered as soon as its prompts' groups have
+/// meanwhile join the rows in flight at the next step. A prompt goes to the port only while the port has free
+/// slots that its waiting rows do not fill; until then it is held here, and sampled with the weights of the
+/// moment it goes in. Each request is answered as soon as its prompts' groups have
 /// finished. Weights: with <see cref="WeightSwitch.BetweenSteps"/> a published version is applied at the next
 /// step, rows in flight kept; with <see cref="WeightSwitch.BetweenBatches"/> new prompts wait while the rows in
 /// flight finish on the old version, then the new one is applied. A port that throws fails this actor; on restart
@@ -84,7 +86,7 @@ public sealed class ContinuousSamplerActor : ReceiveActor
         try
         {
             SwitchWeightsWhenAllowed();
-            while (_held.Count > 0 && !WaitingForSwitch)
+            while (_held.Count > 0 && _port.WantsMore && !WaitingForSwitch)
                 _port.Enqueue(_held.Dequeue(), _env.GroupSize, _env.RunSeed);
             if (_port.HasWork)
             {
@@ -105,7 +107,7 @@ public sealed class ContinuousSamplerActor : ReceiveActor
             _env.Counters.SamplingAbandoned(_unanswered.Sum(u => u.Request.Prompts.Count));
             throw new SamplerFaultException(_device, [.. _unanswered.Select(u => (u.Request, u.ReplyTo))], e);
         }
-        if (_port.HasWork || _held.Count > 0)
+        if (_port.HasWork)
             ScheduleStep();
     }
 

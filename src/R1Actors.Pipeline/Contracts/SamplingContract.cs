@@ -50,6 +50,9 @@ public interface IContinuousSamplerPort : ISamplerPort
     /// <summary>Rows in flight or waiting for a slot.</summary>
     bool HasWork { get; }
 
+    /// <summary>Room for another prompt: the rows waiting for a slot do not fill the free slots.</summary>
+    bool WantsMore { get; }
+
     /// <summary>Rows in flight: the version held now has drawn, or will draw, tokens of these.</summary>
     int RowsInFlight { get; }
 

@@ -89,8 +89,8 @@ public static class PipelineGraph
 
     /// <summary>
     /// Continuous batching: prompts go one at a time to whichever device has room, each device holding at most
-    /// continuous-prompts of them (its slots' worth and one waiting); a prompt's group leaves as soon as it
-    /// finishes, in any order, and its completion is what pulls the next prompt in: backpressure to the source.
+    /// continuous-prompts of them (starting each only when it has free slots); a prompt's group leaves as soon as
+    /// it finishes, in any order, and its completion is what pulls the next prompt in: backpressure to the source.
     /// </summary>
     private static IGraph<FlowShape<IssuedPrompt, Rollout>, NotUsed> ContinuousSampling(PipelineSettings s, GraphParts parts) =>
         Pool<IssuedPrompt, RolloutsGenerated>(parts.Samplers.Count, i =>

@@ -49,8 +49,9 @@ public sealed record PipelineSettings(
     public bool Deterministic { get; init; }
 
     /// <summary>
-    /// Continuous batching (<c>r1.sampling.batching = continuous</c>): the prompts each sampler holds at once, its
-    /// slots' worth of groups and one more waiting to take slots as they free. 0: static batches of
+    /// Continuous batching (<c>r1.sampling.batching = continuous</c>): the most prompts a sampler holds at once, one per
+    /// slot (a long-tailed group can be down to one row in flight) and sampler-queue more; the sampler itself starts a
+    /// prompt only when it has free slots, and the in-flight budget bounds them all. 0: static batches of
     /// <see cref="PromptsPerBatch"/>.
     /// </summary>
     public int ContinuousPrompts { get; init; }

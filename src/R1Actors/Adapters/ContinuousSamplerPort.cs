@@ -41,6 +41,8 @@ public sealed class ContinuousSamplerPort : IContinuousSamplerPort
 
     public int RowsInFlight => batcher.RowsInFlight;
 
+    public bool WantsMore => batcher.WantsMore;
+
     public (long ActiveRowSteps, long SlotSteps) Occupancy => (batcher.Stats.ActiveRowSteps, batcher.Stats.DecodeSteps * batcher.Slots);
 
     public void ApplyWeights(long version)

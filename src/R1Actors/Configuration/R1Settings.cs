@@ -20,8 +20,8 @@ public sealed record R1Settings(
     {
         var pipeline = PipelineSettingsBinder.Bind(r);
         var sampling = PolicySettingsBinder.BindSampling(r, pipeline);
-        if (sampling.Continuous is { } slots)   // its slots' worth of groups in flight and sampler-queue more waiting
-            pipeline = pipeline with { ContinuousPrompts = (slots.Slots + pipeline.GroupSize - 1) / pipeline.GroupSize + Math.Max(1, pipeline.SamplerQueue) };
+        if (sampling.Continuous is { } slots)   // a group per slot at most (each down to its last row) and sampler-queue more waiting
+            pipeline = pipeline with { ContinuousPrompts = slots.Slots + Math.Max(1, pipeline.SamplerQueue) };
         return new(
             RunSettings.Bind(r),
             TorchSettings.Bind(r),

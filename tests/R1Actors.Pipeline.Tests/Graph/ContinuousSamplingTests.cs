@@ -6,12 +6,12 @@ namespace R1Actors.Pipeline.Tests.Graph;
 
 public sealed class ContinuousSamplingTests : PipelineTestKit
 {
-    // 8 slots of G = 4: two groups in flight and one waiting per sampler; lengths long-tailed around 12 steps.
+    // 8 slots of G = 4 per sampler, up to 9 prompts held (one per slot and one waiting); lengths long-tailed around 12 steps.
     private static SimulatedContinuousSamplerFactory Samplers() => new(slots: 8, TimeSpan.FromMilliseconds(0.2), medianLength: 12, maxLength: 200);
 
     private static PipelineSettings Settings(WeightSwitch weightSwitch) =>
         Harness.Settings(devices: 2, groupSize: 4, groupsPerStep: 4, maxStaleness: 1, maxSteps: 8)
-            with { ContinuousPrompts = 3, WeightSwitch = weightSwitch };
+            with { ContinuousPrompts = 9, WeightSwitch = weightSwitch };
 
     [Theory]
     [InlineData(WeightSwitch.BetweenSteps)]

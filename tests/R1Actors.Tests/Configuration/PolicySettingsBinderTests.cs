@@ -33,7 +33,7 @@ public sealed class PolicySettingsBinderTests
     {
         var (settings, _) = R1Settings.Load(null, ["r1.pipeline.prompts-per-batch=4", "r1.pipeline.group-size=8", "r1.sampling.max-new-tokens=100"]);
         Assert.Equal(new Policy.Settings.ContinuousBatchingSettings(Slots: 32, SlotTokens: 512 + 100), settings.Sampling.Continuous);
-        Assert.Equal(4 + 1, settings.Pipeline.ContinuousPrompts);
+        Assert.Equal(32 + 1, settings.Pipeline.ContinuousPrompts);
         Assert.True(settings.Pipeline.BatchesContinuously);
         Assert.Equal(Pipeline.Settings.WeightSwitch.BetweenSteps, settings.Pipeline.WeightSwitch);
     }
