@@ -23,8 +23,10 @@ public static class LongTailBenchmark
     }
 
     /// <summary>What one mode did: the time, the work (checked against the drawn lengths) and how full it kept its rows.</summary>
+    /// <param name="Stats">Continuous only: the batcher's figures at the end.</param>
+    /// <param name="BeforeDrain">Continuous only: the batcher's figures when the last group was queued, before the final drain.</param>
     public sealed record Outcome(string Mode, double Seconds, long Tokens, long DecodeSteps, double Occupancy, long CacheBytes,
-        int FinishedGroups, bool LengthsAsDrawn, BatcherStats? Stats)
+        int FinishedGroups, bool LengthsAsDrawn, BatcherStats? Stats, BatcherStats? BeforeDrain = null)
     {
         public double TokensPerSecond => Tokens / Seconds;
     }
@@ -75,6 +77,7 @@ public static class LongTailBenchmark
         var asDrawn = true;
         var finished = 0;
         var next = 0;
+        BatcherStats? beforeDrain = null;
         var clock = Stopwatch.StartNew();
         while (next < w.Groups || !batcher.Idle)
         {
@@ -84,6 +87,8 @@ public static class LongTailBenchmark
                     GenerationRequest.ForStep([prompts[next]], w.SamplesPerPrompt, 1, 0, [next]).Seeds, lengths[next]);
                 if (batcher.Enqueue(group) is { } refusal)
                     throw new InvalidOperationException(refusal);
+                if (next == w.Groups - 1)
+                    beforeDrain = batcher.Stats;
             }
             foreach (var group in batcher.Step())
             {
@@ -94,7 +99,7 @@ public static class LongTailBenchmark
         }
         var seconds = clock.Elapsed.TotalSeconds;
         var stats = batcher.Stats;
-        return new Outcome("continuous", seconds, tokens, stats.DecodeSteps, stats.Occupancy, batcher.CacheBytes, finished, asDrawn, stats);
+        return new Outcome("continuous", seconds, tokens, stats.DecodeSteps, stats.Occupancy, batcher.CacheBytes, finished, asDrawn, stats, beforeDrain);
     }
 
     /// <summary>Keys and values of N rows × (prompt + max-new-tokens) tokens: what a static batch allocates per call.</summary>

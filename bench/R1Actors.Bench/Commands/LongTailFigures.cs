@@ -40,6 +40,10 @@ internal static class LongTailFigures
                 report.Figure($"{run.Mode}_cache_mib", $"{run.Mode}: KV cache", run.CacheBytes / 1048576.0, "MiB", "F1");
             }
             var stats = continuous.Stats!;
+            report.Figure("continuous_occupancy_before_drain_percent", "continuous: occupancy until the last group was queued (no drain)",
+                continuous.BeforeDrain!.Occupancy * 100, "%", "F1");
+            report.Figure("continuous_drain_steps_percent", "continuous: decode steps spent draining the last rows",
+                (stats.DecodeSteps - continuous.BeforeDrain.DecodeSteps) * 100.0 / stats.DecodeSteps, "%", "F1");
             var total = continuous.Seconds;
             report.Figure("continuous_join_percent", "continuous: time in joins (prefill into freed slots)", stats.JoinTime.TotalSeconds / total * 100, "%", "F1");
             report.Figure("continuous_sample_percent", "continuous: time drawing tokens", stats.SampleTime.TotalSeconds / total * 100, "%", "F1");
