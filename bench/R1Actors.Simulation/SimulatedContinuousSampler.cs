@@ -78,7 +78,10 @@ public sealed class SimulatedContinuousSampler(
         NewestTokenVersions[(row.Ordinal, row.Sample)] = row.Versions.Max();
         done[row.Sample] = new Rollout(prompt, row.Sample, [1, 2, 3], [.. Enumerable.Range(0, row.Length)],
             $"<think> working it out </think> <answer>{(row.Length % 2 == 0 ? SimulatedSampler.Reference(prompt.Prompt) : "unsure")}</answer>",
-            [.. Enumerable.Repeat(-1.0f, row.Length)], row.Versions.Min(), row.Length == maxLength ? FinishReason.Length : FinishReason.Stop, device);
+            [.. Enumerable.Repeat(-1.0f, row.Length)], row.Versions.Min(), row.Length == maxLength ? FinishReason.Length : FinishReason.Stop, device)
+        {
+            TokenVersions = row.Versions,
+        };
         if (done.Any(r => r is null))
             return null;
         groups.Remove(row.Ordinal);

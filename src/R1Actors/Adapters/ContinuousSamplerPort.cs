@@ -76,7 +76,7 @@ public sealed class ContinuousSamplerPort : IContinuousSamplerPort
         {
             queued.Remove(group.Key, out var prompt);
             done.Add([.. group.Sequences.Select((sequence, g) => SamplerPort.ToRollout(prompt.Prompt, replica.Completion(prompt.Ids, sequence),
-                group.TokenVersions[g].DefaultIfEmpty(PolicyVersion).Min(), device))]);
+                group.TokenVersions[g].DefaultIfEmpty(PolicyVersion).Min(), device) with { TokenVersions = group.TokenVersions[g] })]);
         }
         return done;
     }

@@ -47,6 +47,13 @@ public sealed class ContinuousSamplingTests : PipelineTestKit
 
         Assert.Equal(0, Mixed(batches, batchSteps));
         Assert.True(Mixed(stepwise, stepSteps) > 0, "some completion kept sampling across a weights switch");
+        // The Step event's per-token staleness: the rollouts' own when nothing switched mid-row, lower when rows took newer weights.
+        static double RolloutMean(StepReport s) =>
+            s.Groups.SelectMany(g => g.Completions).Sum(c => (double)(s.Pipeline.PolicyVersion - 1 - c.Rollout.PolicyVersion) * c.Rollout.CompletionTokenIds.Count)
+            / s.Groups.SelectMany(g => g.Completions).Sum(c => c.Rollout.CompletionTokenIds.Count);
+        Assert.All(batchSteps, s => Assert.Equal(RolloutMean(s), s.Pipeline.TokenStalenessMean, 9));
+        Assert.Contains(stepSteps, s => s.Pipeline.TokenStalenessMean < RolloutMean(s) - 1e-9);
+        Assert.All(stepSteps, s => Assert.InRange(s.Pipeline.TokenStalenessMax, 0, 1));
         // The gate checks a completion's oldest token: nothing trained is staler than k.
         Assert.All(stepSteps, s => Assert.All(s.Groups, g => Assert.InRange(s.Pipeline.Step - 1 - g.Completions.Min(c => c.Rollout.PolicyVersion), 0, 1)));
     }
