@@ -1,3 +1,4 @@
+using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Settings;
 using R1Actors.Simulation;
@@ -56,5 +57,54 @@ public sealed class ContinuousSamplingTests : PipelineTestKit
         Assert.All(stepSteps, s => Assert.InRange(s.Pipeline.TokenStalenessMax, 0, 1));
         // The gate checks a completion's oldest token: nothing trained is staler than k.
         Assert.All(stepSteps, s => Assert.All(s.Groups, g => Assert.InRange(s.Pipeline.Step - 1 - g.Completions.Min(c => c.Rollout.PolicyVersion), 0, 1)));
+    }
+
+    [Fact]
+    public async Task A_continuous_sampler_crash_samples_every_prompt_it_held_again_and_trains_none_twice()
+    {
+        var inner = Samplers();
+        var samplers = new CrashingOnce(inner, crashAtStep: 40);
+        var settings = Settings(WeightSwitch.BetweenSteps) with { MaxStaleness = 20 };
+        var log = new CapturedLog();
+
+        var (outcome, steps) = await Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers), log: log.Logger);
+
+        Assert.Equal(StopReason.MaxSteps, outcome.Reason);
+        var trained = Harness.TrainedOrdinals(steps);
+        Assert.Equal(trained.Length, trained.Distinct().Count());
+        Assert.All(Enumerable.Range(0, (int)outcome.Progress.NextPrompt.Position), i => Assert.Contains(i, trained));
+        Assert.Equal(settings.Devices.Count + 1, inner.Created.Count);
+        Assert.Contains(log.Events, e => e.Level == Serilog.Events.LogEventLevel.Error && e.MessageTemplate.Text.Contains("every prompt it held", StringComparison.Ordinal));
+    }
+
+    /// <summary>The first port it makes throws at its given decode step, with prompts in hand; every later port is sound.</summary>
+    private sealed class CrashingOnce(SimulatedContinuousSamplerFactory inner, int crashAtStep) : ISamplerPortFactory
+    {
+        private int _made;
+
+        public ISamplerPort Create(string device)
+        {
+            var port = (IContinuousSamplerPort)inner.Create(device);
+            return Interlocked.Increment(ref _made) == 1 ? new Crashing(port, crashAtStep) : port;
+        }
+
+        private sealed class Crashing(IContinuousSamplerPort port, int crashAtStep) : IContinuousSamplerPort
+        {
+            private int _steps;
+
+            public long PolicyVersion => port.PolicyVersion;
+            public bool HasWork => port.HasWork;
+            public bool WantsMore => port.WantsMore;
+            public int RowsInFlight => port.RowsInFlight;
+            public (long ActiveRowSteps, long SlotSteps) Occupancy => port.Occupancy;
+            public void ApplyWeights(long version) => port.ApplyWeights(version);
+            public IReadOnlyList<Rollout> Generate(SampleBatch batch) => port.Generate(batch);
+            public void Enqueue(IssuedPrompt prompt, int groupSize, ulong runSeed) => port.Enqueue(prompt, groupSize, runSeed);
+
+            public IReadOnlyList<IReadOnlyList<Rollout>> Step() =>
+                ++_steps == crashAtStep ? throw new InvalidOperationException("simulated device fault mid-batch") : port.Step();
+
+            public void Dispose() => port.Dispose();
+        }
     }
 }
