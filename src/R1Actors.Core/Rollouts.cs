@@ -32,6 +32,16 @@ public sealed record Rollout(
 {
     /// <summary>True when the completion was cut off at the token limit.</summary>
     public bool Truncated => FinishReason == FinishReason.Length;
+
+    /// <summary>
+    /// Per completion token, the weights version that drew it, when a sampler switched weights with the row in
+    /// flight (continuous batching, between-steps); null means every token is <see cref="PolicyVersion"/>'s, which is
+    /// then the oldest. Not carried by the wire format yet.
+    /// </summary>
+    public IReadOnlyList<long>? TokenVersions { get; init; }
+
+    /// <summary>Each completion token's version: <see cref="TokenVersions"/>, or <see cref="PolicyVersion"/> for all.</summary>
+    public IEnumerable<long> VersionPerToken => TokenVersions ?? Enumerable.Repeat(PolicyVersion, CompletionTokenIds.Count);
 }
 
 /// <summary>The names of the reward components every task kind reports.</summary>

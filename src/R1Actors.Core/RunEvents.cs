@@ -81,6 +81,8 @@ public static class MetricNames
     public const string VerifierLatencyP99Ms = "VerifierLatencyP99Ms";
     public const string VerifierFaults = "VerifierFaults";
     public const string StalenessHistogram = "StalenessHistogram";
+    public const string TokenStalenessMax = "TokenStalenessMax";
+    public const string TokenStalenessMean = "TokenStalenessMean";
     public const string DroppedRollouts = "DroppedRollouts";
     public const string DroppedRolloutsTotal = "DroppedRolloutsTotal";
     public const string DiscardedGroups = "DiscardedGroups";

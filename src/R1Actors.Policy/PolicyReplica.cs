@@ -80,12 +80,24 @@ public sealed class PolicyReplica : IDisposable
     public IReadOnlyList<SampledCompletion> Sample(IReadOnlyList<IReadOnlyList<int>> prompts, int samplesPerPrompt,
         IReadOnlyList<ulong> seeds, SamplingOptions options)
     {
-        var result = generator.Generate(new GenerationRequest(prompts, samplesPerPrompt, seeds),
-            options with { StopTokenIds = [.. options.StopTokenIds.Union(stopTokenIds)] });
-        return [.. result.Sequences.Select(s => new SampledCompletion(
-            s.Prompt, s.Sample, prompts[s.Prompt], s.TokenIds, Tokenizer.Decode(s.TokenIds, skipSpecialTokens: true),
-            s.LogProbs, s.FinishReason))];
+        var result = generator.Generate(new GenerationRequest(prompts, samplesPerPrompt, seeds), WithStopTokens(options));
+        return [.. result.Sequences.Select(s => Completion(prompts[s.Prompt], s))];
     }
+
+    /// <summary>
+    /// A continuous batcher over this replica's model (see <see cref="ContinuousBatcher"/>): <paramref name="slots"/> rows
+    /// in flight, <paramref name="slotTokens"/> prompt + completion tokens each; the model's stop tokens are added.
+    /// </summary>
+    public ContinuousBatcher CreateBatcher(SamplingOptions options, int slots, int slotTokens) =>
+        new(Model, WithStopTokens(options), slots, slotTokens, Tokenizer);
+
+    /// <summary>A generated sequence as the pipeline needs it: with the prompt it continues and its decoded text.</summary>
+    public SampledCompletion Completion(IReadOnlyList<int> prompt, GeneratedSequence sequence) => new(
+        sequence.Prompt, sequence.Sample, prompt, sequence.TokenIds, Tokenizer.Decode(sequence.TokenIds, skipSpecialTokens: true),
+        sequence.LogProbs, sequence.FinishReason);
+
+    private SamplingOptions WithStopTokens(SamplingOptions options) =>
+        options with { StopTokenIds = [.. options.StopTokenIds.Union(stopTokenIds)] };
 
     /// <summary>Writes the tokenizer files next to a saved model folder, so that the folder loads as a whole.</summary>
     public void SaveTokenizer(string folder, string? sourceFolder)

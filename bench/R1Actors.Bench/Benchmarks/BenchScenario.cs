@@ -47,6 +47,21 @@ public sealed record BenchScenario(
         GroupsPerStep: 8, Verifiers: 4, VerifyCost: TimeSpan.FromMilliseconds(5), StepCost: TimeSpan.FromMilliseconds(40),
         maxStaleness, steps, WarmupSteps: Math.Max(2, steps / 8));
 
+    /// <summary>
+    /// Sampling-bound with long-tailed lengths: four continuously batching devices of 32 slots (1 ms a decode step,
+    /// lengths lognormal with median 64 and p99 ≈ 1,000, capped at 1,024), verification and learning cheap.
+    /// <see cref="BatchCost"/> is the mean time a slot spends on one completion, so the bound is 4 × 32 rows' worth.
+    /// B = 64 so that the in-flight budget, (k + 1)·B prompts, covers the 4 × 8 groups in the slots and a step's worth
+    /// of finished groups waiting for the learner: with B = 16 the budget, not the devices, sets the pace.
+    /// </summary>
+    public static BenchScenario LongTailed(int steps) => new(
+        "long-tailed", Devices: 4, BatchCost: TimeSpan.FromMilliseconds(LongTailMeanSteps), PromptsPerBatch: 8, GroupSize: 4,
+        GroupsPerStep: 64, Verifiers: 4, VerifyCost: TimeSpan.FromMilliseconds(0.2), StepCost: TimeSpan.FromMilliseconds(10),
+        MaxStaleness: 1, steps, WarmupSteps: Math.Max(2, steps / 8));
+
+    /// <summary>Mean decode steps of a completion in <see cref="LongTailed"/>: median 64 · exp(σ² / 2), σ = 1.19, less the cap's share.</summary>
+    public const double LongTailMeanSteps = 124;
+
     /// <summary>Every stage free: what remains is the pipeline's own cost per rollout.</summary>
     public static BenchScenario Overhead(int steps) => new(
         "overhead", Devices: 4, BatchCost: TimeSpan.Zero, PromptsPerBatch: 4, GroupSize: 8, GroupsPerStep: 32,

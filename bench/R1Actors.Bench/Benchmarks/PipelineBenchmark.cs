@@ -18,17 +18,23 @@ namespace R1Actors.Bench.Benchmarks;
 /// </summary>
 public static class PipelineBenchmark
 {
-    public static async Task<BenchResult> RunPipelineAsync(ActorSystem system, BenchScenario scenario, ILogger log, CancellationToken cancellationToken)
+    /// <param name="continuous">Continuously batching devices instead of the scenario's fixed cost per batch.</param>
+    public static async Task<BenchResult> RunPipelineAsync(ActorSystem system, BenchScenario scenario, ILogger log, CancellationToken cancellationToken,
+        SimulatedContinuousSamplerFactory? continuous = null, int slots = 0)
     {
         var stamps = new ConcurrentQueue<(long Timestamp, StepReport Report)>();
-        var settings = Settings(scenario);
+        var settings = Settings(scenario) with
+        {
+            ContinuousPrompts = continuous is null ? 0 : slots + 1,
+            WeightSwitch = WeightSwitch.BetweenSteps,
+        };
         await TrainingPipeline.RunAsync(new PipelineRun
         {
             System = system,
             Settings = settings,
             Prompts = Prompts(),
             Ports = new PipelinePorts(
-                new SimulatedSamplerFactory(new SimulatedDeviceCosts(scenario.BatchCost, TimeSpan.Zero, TimeSpan.Zero)),
+                continuous ?? (ISamplerPortFactory)new SimulatedSamplerFactory(new SimulatedDeviceCosts(scenario.BatchCost, TimeSpan.Zero, TimeSpan.Zero)),
                 new SimulatedVerifier(scenario.VerifyCost),
                 new SimulatedLearner(scenario.StepCost)),
             Log = log,

@@ -10,7 +10,8 @@ namespace R1Actors.Bench.Commands;
 /// <summary>
 /// <c>r1actors-bench sampling</c>: KV cache against recomputation at 256 new tokens, tokens/s and achieved
 /// GFLOP/s for the tiny demo model and a randomly initialised Qwen2.5-0.5B-shaped model against this machine's
-/// matmul ceiling measured in the same run, and resident memory over 1,000 generate calls.
+/// matmul ceiling measured in the same run, resident memory over 1,000 generate calls, and static against
+/// continuous batching on a long-tailed workload (<see cref="LongTailFigures"/>).
 /// </summary>
 public static class SamplingBenchCommand
 {
@@ -19,27 +20,41 @@ public static class SamplingBenchCommand
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (0 = one per core)", DefaultValueFactory = _ => 0 };
         var skipLarge = new Option<bool>("--skip-large") { Description = "Leave out the Qwen2.5-0.5B-shaped model (needs about 3 GiB)" };
         var calls = new Option<int>("--memory-calls") { Description = "Generate calls in the memory check", DefaultValueFactory = _ => 1000 };
+        var groups = new Option<int>("--long-tail-groups")
+        {
+            Description = "Groups (prompts x 8 samples) in the long-tailed static-vs-continuous workload; 48 is quick, 400 is the big workload",
+            DefaultValueFactory = _ => 48,
+        };
+        var longTailOnly = new Option<bool>("--long-tail-only") { Description = "Run only the long-tailed static-vs-continuous workload" };
         var command = new Command("sampling", "Sampling tokens/s with and without the KV cache, achieved GFLOP/s against this machine's matmul ceiling, memory over 1,000 generate calls");
         command.Add(threads);
         command.Add(skipLarge);
         command.Add(calls);
+        command.Add(groups);
+        command.Add(longTailOnly);
         command.SetAction(parse => CommandAction.Run(() =>
         {
             var count = parse.GetValue(calls);
             if (count < 200)
                 throw new UsageException($"--memory-calls: expected at least 200, got {count}");
+            var groupCount = parse.GetValue(groups);
+            if (groupCount < 8)
+                throw new UsageException($"--long-tail-groups: expected at least 8, got {groupCount}");
             var runtime = TorchRuntime.Configure(parse.GetValue(threads));
-            Run(!parse.GetValue(skipLarge), count, runtime);
+            var report = new BenchReport("sampling");
+            report.Fact("machine", "Machine", $"{Environment.ProcessorCount} cores, {Environment.OSVersion}");
+            report.Fact("torch", "Torch", runtime);
+            if (!parse.GetValue(longTailOnly))
+                Run(report, !parse.GetValue(skipLarge), count);
+            LongTailFigures.Run(report, groupCount);
+            report.Finish();
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static void Run(bool large, int memoryCalls, string runtime)
+    private static void Run(BenchReport report, bool large, int memoryCalls)
     {
-        var report = new BenchReport("sampling");
-        report.Fact("machine", "Machine", $"{Environment.ProcessorCount} cores, {Environment.OSVersion}");
-        report.Fact("torch", "Torch", runtime);
         var ceiling = SamplingBenchmark.MatmulGflops();
         report.Figure("matmul_gflops", "float32 matmul 1024x1024 (ceiling)", ceiling, "GFLOP/s", "F1");
 
@@ -73,7 +88,6 @@ public static class SamplingBenchCommand
             report.Section($"Qwen2.5-0.5B-shaped model ({model.Config.ParameterCount() / 1e6:F0}M parameters, float32, random): 2 prompts x 2 samples, 32-token prompts, 32 new tokens");
             Figures(report, "qwen05b", SamplingBenchmark.Measure(model, new(2, 2, 32, 32), repeats: 2), ceiling);
         }
-        report.Finish();
     }
 
     private static void Figures(BenchReport report, string key, SamplingBenchmark.Measurement m, double ceiling)

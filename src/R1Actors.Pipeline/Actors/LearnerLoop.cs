@@ -130,6 +130,7 @@ public sealed class LearnerLoop
         }
         var groups = _pending.ToArray();
         var trained = 0L;
+        var tokenStaleness = TokenStaleness(groups);
         foreach (var group in groups)
         {
             var staleness = PolicyVersion - group.OldestPolicyVersion;
@@ -152,7 +153,10 @@ public sealed class LearnerLoop
         }
         _budget.Release(groups.Length);
         var metrics = _metrics.Collect(new StepFacts(
-            Step, PolicyVersion, trained, new Dictionary<long, long>(_staleness), _droppedThisStep, DroppedRolloutsTotal, _discardedThisStep));
+            Step, PolicyVersion, trained, new Dictionary<long, long>(_staleness), _droppedThisStep, DroppedRolloutsTotal, _discardedThisStep)
+        {
+            TokenStaleness = tokenStaleness,
+        });
         _staleness.Clear();
         _droppedThisStep = 0;
         _discardedThisStep = 0;
@@ -216,5 +220,19 @@ public sealed class LearnerLoop
         {
             _log.Error(e, "A step observer threw at step {Step}; the pipeline goes on", Step);
         }
+    }
+
+    /// <summary>Largest and mean (learner version − version that drew it) over every completion token of these groups.</summary>
+    private (long Max, double Mean) TokenStaleness(IReadOnlyList<ScoredGroup> groups)
+    {
+        long max = 0, sum = 0, count = 0;
+        foreach (var version in groups.SelectMany(g => g.Completions).SelectMany(c => c.Rollout.VersionPerToken))
+        {
+            var staleness = PolicyVersion - version;
+            max = Math.Max(max, staleness);
+            sum += staleness;
+            count++;
+        }
+        return (max, count == 0 ? 0 : sum / (double)count);
     }
 }

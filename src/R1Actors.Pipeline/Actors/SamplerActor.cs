@@ -2,6 +2,7 @@ using Akka.Actor;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Metrics;
+using R1Actors.Pipeline.Settings;
 using Serilog;
 
 namespace R1Actors.Pipeline.Actors;
@@ -13,7 +14,11 @@ public sealed record SamplerEnvironment(
     StageCounters Counters,
     int GroupSize,
     ulong RunSeed,
-    ILogger Log);
+    ILogger Log)
+{
+    /// <summary>When a continuously batching sampler may take a new version (<see cref="ContinuousSamplerActor"/>).</summary>
+    public WeightSwitch Switch { get; init; }
+}
 
 /// <summary>
 /// One device's sampler. Runs on a pinned thread: the port (a model replica) is created, used and disposed on
@@ -73,7 +78,7 @@ public sealed class SamplerActor : ReceiveActor
         {
             if (sampling)
                 _env.Counters.SamplingAbandoned(request.Prompts.Count);
-            throw new SamplerFaultException(_device, request, replyTo, e);
+            throw new SamplerFaultException(_device, [(request, replyTo)], e);
         }
         finally
         {
@@ -109,11 +114,7 @@ public sealed class SamplerActor : ReceiveActor
     protected override void PreRestart(Exception reason, object message)
     {
         if (reason is SamplerFaultException fault)
-        {
-            _log.Error(reason, "Sampler {Device} failed on a batch of {PromptCount} prompts; restarting it with the newest weights and sampling the batch again",
-                _device, fault.Request.Prompts.Count);
-            Self.Tell(fault.Request, fault.ReplyTo);
-        }
+            fault.Resend(Self, _log);
         base.PreRestart(reason, message);
     }
 

@@ -36,6 +36,36 @@ public interface ISamplerPort : IDisposable
     IReadOnlyList<Rollout> Generate(SampleBatch batch);
 }
 
+/// <summary>
+/// A replica that batches continuously: prompts are queued one at a time and their groups come back from
+/// <see cref="Step"/> as soon as each group's last sample finishes, while other rows go on. Same threading as
+/// <see cref="ISamplerPort"/>. <see cref="ISamplerPort.ApplyWeights"/> may come between two steps with rows in
+/// flight; each token then records the version that drew it.
+/// </summary>
+public interface IContinuousSamplerPort : ISamplerPort
+{
+    /// <summary>Queues G samples of a prompt, seeded from (run seed, the version held now, ordinal, sample).</summary>
+    void Enqueue(IssuedPrompt prompt, int groupSize, ulong runSeed);
+
+    /// <summary>Rows in flight or waiting for a slot.</summary>
+    bool HasWork { get; }
+
+    /// <summary>Room for another prompt: the rows waiting for a slot do not fill the free slots.</summary>
+    bool WantsMore { get; }
+
+    /// <summary>Rows in flight: the version held now has drawn, or will draw, tokens of these.</summary>
+    int RowsInFlight { get; }
+
+    /// <summary>
+    /// One decode step (waiting rows take free slots first); returns the groups that finished, G rollouts each
+    /// in sample order, each rollout stamped with the version of its oldest token (what the staleness gate checks).
+    /// </summary>
+    IReadOnlyList<IReadOnlyList<Rollout>> Step();
+
+    /// <summary>Rows in flight summed over decode steps, and slots × decode steps, since the port was made.</summary>
+    (long ActiveRowSteps, long SlotSteps) Occupancy { get; }
+}
+
 /// <summary>Makes a sampler port for a device named in config (<c>cpu</c>, <c>cuda:0</c>, …); called again after a crash.</summary>
 public interface ISamplerPortFactory
 {

@@ -23,6 +23,7 @@ public sealed record GraphParts(
 /// The stream from prompts to learner. Every stage is bounded and backpressured, end to end:
 /// <code>
 ///  prompts ─► admit ((k+1)·B slots) ─► batch ─► Balance ─► sampler i (SelectAsync(1+queue, Ask)) ─► Merge ─► buffer
+///            (continuous batching: admit ─► Balance ─► sampler i (SelectAsyncUnordered(continuous-prompts, Ask one prompt)) ─► Merge)
 ///    ─► one rollout at a time ─► Balance ─► verifier j (SelectAsync(1, Ask)) ─► Merge ─► group assembly
 ///    ─► buffer ─► learner (ack sink)
 /// </code>
@@ -36,7 +37,6 @@ public static class PipelineGraph
     public static IRunnableGraph<Task<Done>> Build(PipelineSettings s, IEnumerable<IssuedPrompt> prompts, GraphParts parts) =>
         Source.From(prompts)
             .Via(parts.Completion.KillSwitch.Flow<IssuedPrompt>())
-            .Via(s.Deterministic ? DeterministicBatching.Create(s.PromptsPerBatch, parts) : TimedBatching(s, parts))
             .Via(Sampling(s, parts))
             .Buffer(s.EffectiveRolloutBuffer, OverflowStrategy.Backpressure)
             .Via(s.Deterministic ? OrderedVerification(s, parts) : Verification(s, parts))
@@ -75,10 +75,26 @@ public static class PipelineGraph
             .GroupedWithin(s.PromptsPerBatch, s.BatchLinger > TimeSpan.Zero ? s.BatchLinger : TimeSpan.FromTicks(1))
             .Select(batch => (IReadOnlyList<IssuedPrompt>)batch.ToArray());
 
+    /// <summary>Admitted prompts to rollouts: continuous batching when configured (never in deterministic mode), static batches otherwise.</summary>
+    private static Flow<IssuedPrompt, Rollout, NotUsed> Sampling(PipelineSettings s, GraphParts parts) =>
+        s.BatchesContinuously
+            ? Admission(parts, prompt => prompt).Via(ContinuousSampling(s, parts))
+            : (s.Deterministic ? DeterministicBatching.Create(s.PromptsPerBatch, parts) : TimedBatching(s, parts)).Via(StaticSampling(s, parts));
+
     /// <summary>Batches go to whichever device is free; each keeps at most 1 + sampler-queue batches.</summary>
-    private static IGraph<FlowShape<IReadOnlyList<IssuedPrompt>, Rollout>, NotUsed> Sampling(PipelineSettings s, GraphParts parts) =>
+    private static IGraph<FlowShape<IReadOnlyList<IssuedPrompt>, Rollout>, NotUsed> StaticSampling(PipelineSettings s, GraphParts parts) =>
         Pool<IReadOnlyList<IssuedPrompt>, RolloutsGenerated>(parts.Samplers.Count, i =>
                 Flow.Create<IReadOnlyList<IssuedPrompt>>().SelectAsync(1 + s.SamplerQueue, batch => AskSampler(s, parts, i, batch)))
+            .SelectMany(generated => generated.Rollouts);
+
+    /// <summary>
+    /// Continuous batching: prompts go one at a time to whichever device has room, each device holding at most
+    /// continuous-prompts of them (starting each only when it has free slots); a prompt's group leaves as soon as
+    /// it finishes, in any order, and its completion is what pulls the next prompt in: backpressure to the source.
+    /// </summary>
+    private static IGraph<FlowShape<IssuedPrompt, Rollout>, NotUsed> ContinuousSampling(PipelineSettings s, GraphParts parts) =>
+        Pool<IssuedPrompt, RolloutsGenerated>(parts.Samplers.Count, i =>
+                Flow.Create<IssuedPrompt>().SelectAsyncUnordered(s.ContinuousPrompts, prompt => AskSampler(s, parts, i, [prompt])))
             .SelectMany(generated => generated.Rollouts);
 
     private static async Task<RolloutsGenerated> AskSampler(PipelineSettings s, GraphParts parts, int device, IReadOnlyList<IssuedPrompt> batch)

@@ -77,9 +77,12 @@ public static class TrainingPipeline
         Task streamDone = Task.CompletedTask;
         try
         {
-            var samplerEnv = new SamplerEnvironment(run.Ports.Samplers, board, counters, s.GroupSize, s.Seed, run.Log);
+            var samplerEnv = new SamplerEnvironment(run.Ports.Samplers, board, counters, s.GroupSize, s.Seed, run.Log) { Switch = s.WeightSwitch };
+            var continuous = s.BatchesContinuously;
             var samplers = await StartAll(supervisors.Samplers, s.Devices.Select(d =>
-                (SamplerActor.Props(d, samplerEnv, clocks[d], PipelineDispatchers.Pinned), $"sampler-{ActorName(d)}"))).ConfigureAwait(false);
+                (continuous
+                    ? ContinuousSamplerActor.Props(d, samplerEnv, clocks[d], PipelineDispatchers.Pinned)
+                    : SamplerActor.Props(d, samplerEnv, clocks[d], PipelineDispatchers.Pinned), $"sampler-{ActorName(d)}"))).ConfigureAwait(false);
             var verifierEnv = new VerifierEnvironment(run.Ports.Rewards, s.VerifyTimeout, counters, metrics.VerifierLatency, run.Time, run.Log);
             var verifiers = await StartAll(supervisors.Verifiers, Enumerable.Range(0, s.Verifiers).Select(i =>
                 (VerifierActor.Props(verifierEnv, PipelineDispatchers.Pinned), $"verifier-{i}"))).ConfigureAwait(false);

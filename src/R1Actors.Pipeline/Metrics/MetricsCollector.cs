@@ -10,7 +10,11 @@ public sealed record StepFacts(
     IReadOnlyDictionary<long, long> Staleness,
     long DroppedRollouts,
     long DroppedRolloutsTotal,
-    int DiscardedGroups = 0);
+    int DiscardedGroups = 0)
+{
+    /// <summary>Largest and mean staleness over the completion tokens trained on.</summary>
+    public (long Max, double Mean) TokenStaleness { get; init; }
+}
 
 /// <summary>
 /// Turns the running counters and clocks into one <see cref="PipelineMetrics"/> per step: busy fractions and
@@ -80,7 +84,11 @@ public sealed class MetricsCollector
             facts.Staleness.OrderBy(s => s.Key).ToDictionary(s => s.Key.ToString(CultureInfo.InvariantCulture), s => s.Value),
             facts.DroppedRollouts,
             facts.DroppedRolloutsTotal,
-            facts.DiscardedGroups);
+            facts.DiscardedGroups)
+        {
+            TokenStalenessMax = facts.TokenStaleness.Max,
+            TokenStalenessMean = facts.TokenStaleness.Mean,
+        };
         _faultsBefore = faults;
         return metrics;
     }

@@ -32,4 +32,11 @@ public sealed record PipelineMetrics(
     IReadOnlyDictionary<string, long> StalenessHistogram,
     long DroppedRollouts,
     long DroppedRolloutsTotal,
-    int DiscardedGroups);
+    int DiscardedGroups)
+{
+    /// <summary>Largest staleness (learner version − the version that drew it) of any completion token trained on in this step.</summary>
+    public long TokenStalenessMax { get; init; }
+
+    /// <summary>Mean staleness over the completion tokens trained on in this step: below the rollouts' when weights switched between steps.</summary>
+    public double TokenStalenessMean { get; init; }
+}

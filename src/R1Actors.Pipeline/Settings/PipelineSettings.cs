@@ -1,5 +1,15 @@
 namespace R1Actors.Pipeline.Settings;
 
+/// <summary>When a continuously batching sampler applies a newly published weights version.</summary>
+public enum WeightSwitch
+{
+    /// <summary>Only with no row in flight: new rows wait until the rows in flight finish, so every completion has one version.</summary>
+    BetweenBatches,
+
+    /// <summary>Between two decode steps, rows in flight kept: a completion's tokens may come from several versions, each token records its own.</summary>
+    BetweenSteps,
+}
+
 /// <summary>When crashed actors are restarted and when the run gives up (<c>r1.pipeline.supervision</c>).</summary>
 public sealed record SupervisionSettings(
     int SamplerMaxRestarts,
@@ -37,6 +47,20 @@ public sealed record PipelineSettings(
     /// so every group reaches the learner in admission order.
     /// </summary>
     public bool Deterministic { get; init; }
+
+    /// <summary>
+    /// Continuous batching (<c>r1.sampling.batching = continuous</c>): the most prompts a sampler holds at once, one per
+    /// slot (a long-tailed group can be down to one row in flight) and sampler-queue more; the sampler itself starts a
+    /// prompt only when it has free slots, and the in-flight budget bounds them all. 0: static batches of
+    /// <see cref="PromptsPerBatch"/>.
+    /// </summary>
+    public int ContinuousPrompts { get; init; }
+
+    /// <summary>Samplers batch continuously: configured, and not in deterministic mode, which keeps static batches.</summary>
+    public bool BatchesContinuously => ContinuousPrompts > 0 && !Deterministic;
+
+    /// <summary><c>r1.pipeline.weight-switch</c>: when a sampler that batches continuously may take a new weights version.</summary>
+    public WeightSwitch WeightSwitch { get; init; } = WeightSwitch.BetweenBatches;
 
     /// <summary>
     /// Prompts allowed between admission and the end of the learner step that uses them: (k + 1) · B. With

@@ -8,7 +8,17 @@ namespace R1Actors.Policy.Model;
 /// <param name="Blocked">(B, 1, 1, T, L) bool: true where query t may not see key slot l (future or padding); null with <paramref name="Blocks"/>.</param>
 /// <param name="Cache">Keys/values of earlier steps, or null for a full teacher-forced pass.</param>
 /// <param name="Blocks">Packed sequences (B = 1): attention runs within each block alone, under its own mask.</param>
-internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor? Blocked, KvCache? Cache, IReadOnlyList<AttentionBlock>? Blocks = null);
+internal sealed record AttentionContext(Tensor Cos, Tensor SignedSin, Tensor? Blocked, IKeyValueStore? Cache, IReadOnlyList<AttentionBlock>? Blocks = null);
+
+/// <summary>Where cached decoding keeps keys and values: a batch's <see cref="KvCache"/> or the slots of a <see cref="SlotKvCache"/>.</summary>
+internal interface IKeyValueStore
+{
+    /// <summary>
+    /// Stores layer <paramref name="layer"/>'s new (B, kvH, T, D) keys/values and attends the grouped queries
+    /// (B, kvH, G·T, D) to the stored keys under <paramref name="blocked"/> → (B, kvH, G·T, D).
+    /// </summary>
+    Tensor Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked);
+}
 
 /// <summary>
 /// Grouped-query self-attention as Qwen2/Llama: G = heads / kv_heads query heads share one key/value head
@@ -65,9 +75,16 @@ internal sealed class Attention : nn.Module
         q = Rotary.Apply(q, context.Cos, context.SignedSin);
         k = Rotary.Apply(k, context.Cos, context.SignedSin).transpose(1, 2);    // (B, kvH, T, D)
         v = v.transpose(1, 2);
-        if (context.Cache is { } cache)
-            (k, v) = cache.Append(layer, k, v);                            // (B, kvH, L, D)
-        var attended = context.Blocks is { } blocks ? AttendBlocks(q, k, v, blocks) : Attend(q * scale, k, v, context.Blocked!);   // (B, T, nH·D)
+        if (context.Blocks is { } blocks)
+            return o_proj.forward(AttendBlocks(q, k, v, blocks)).MoveToOuterDisposeScope();
+        var groups = heads / kvHeads;
+        var grouped = (q * scale).view(b, t, kvHeads, groups, headDim)
+            .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
+        var attended = (context.Cache is { } cache
+                ? cache.Attend(layer, grouped, k, v, context.Blocked!)
+                : Attend(grouped, k, v, context.Blocked!))                     // (B, kvH, G·T, D)
+            .view(b, kvHeads, groups, t, headDim)
+            .permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim);          // (B, T, nH·D)
         return o_proj.forward(attended).MoveToOuterDisposeScope();
     }
 
@@ -92,19 +109,19 @@ internal sealed class Attention : nn.Module
         return cat([.. attended], 2).transpose(1, 2).reshape(q.shape[0], q.shape[1], heads * headDim);   // (1, T, nH·D)
     }
 
-    /// <summary>q (B, T, nH, D) rotated and scaled, k and v (B, kvH, L, D), blocked (B | 1, 1, 1, T, L) → (B, T, nH·D).</summary>
-    private Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor blocked)
+    /// <summary>
+    /// grouped queries (B, kvH, G·T, D), keys and values (B, kvH, L, D), blocked (B, 1, 1, T, L) → (B, kvH, G·T, D):
+    /// softmax(q·kᵀ, masked) · v, the scores in float32 when the model is 16-bit.
+    /// </summary>
+    internal static Tensor Attend(Tensor grouped, Tensor keys, Tensor values, Tensor blocked)
     {
-        long b = q.shape[0], t = q.shape[1], groups = heads / kvHeads;
-        var grouped = q.reshape(b, t, kvHeads, groups, headDim)
-            .permute(0, 2, 3, 1, 4).reshape(b, kvHeads, groups * t, headDim);   // (B, kvH, G·T, D)
-        var scores = grouped.matmul(k.transpose(2, 3)).view(b, kvHeads, groups, t, -1);   // (B, kvH, G, T, L)
-        var upcast = q.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
+        using var scope = NewDisposeScope();
+        long b = grouped.shape[0], kvHeads = grouped.shape[1], t = blocked.shape[3];
+        var scores = grouped.matmul(keys.transpose(2, 3)).view(b, kvHeads, -1, t, keys.shape[2]);   // (B, kvH, G, T, L)
+        var upcast = grouped.dtype is ScalarType.BFloat16 or ScalarType.Float16;   // float64 (gradient checks) stays float64
         var weights = (upcast ? scores.to(ScalarType.Float32) : scores).masked_fill_(blocked, float.MinValue).softmax(-1);
         if (upcast)
-            weights = weights.to(q.dtype);
-        return weights.view(b, kvHeads, groups * t, -1).matmul(v)          // (B, kvH, G·T, D)
-            .view(b, kvHeads, groups, t, headDim)
-            .permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim);          // (B, T, nH·D)
+            weights = weights.to(grouped.dtype);
+        return weights.view(b, kvHeads, grouped.shape[2], -1).matmul(values).MoveToOuterDisposeScope();
     }
 }

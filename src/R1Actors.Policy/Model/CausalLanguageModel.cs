@@ -131,15 +131,24 @@ public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
     /// </summary>
     public Tensor Decode(Tensor ids, Tensor positions, Tensor mask, KvCache cache)
     {
-        EnsureWeightsComplete();
         using var scope = NewDisposeScope();
         var steps = ids.shape[1];
         var keyMask = cache.BeginStep(mask.to(ScalarType.Bool));            // (B, L)
-        var (cos, sin) = rotary.Angles(positions, Dtype);
-        var context = new AttentionContext(cos, sin, BlockedMask(keyMask, cache.Length, steps), cache);
-        var hidden = model.Forward(ids, context);
+        var hidden = DecodeInto(cache, ids, positions, BlockedMask(keyMask, cache.Length, steps));
         cache.EndStep(steps);
         return hidden.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Cached decoding with a mask the caller built: ids and positions (B, T), <paramref name="blocked"/>
+    /// (B, 1, 1, T, L) true where a query may not see a key the store returns → hidden states (B, T, H).
+    /// </summary>
+    internal Tensor DecodeInto(IKeyValueStore store, Tensor ids, Tensor positions, Tensor blocked)
+    {
+        EnsureWeightsComplete();
+        using var scope = NewDisposeScope();
+        var (cos, sin) = rotary.Angles(positions, Dtype);
+        return model.Forward(ids, new AttentionContext(cos, sin, blocked, store)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Hidden states (…, H) → logits (…, V) through lm_head, or the embedding matrix when tied.</summary>

@@ -9,7 +9,7 @@ namespace R1Actors.Policy.Model;
 /// (left padding is not). Rows can be dropped (<see cref="KeepRows"/>) when they finish, so finished
 /// samples stop costing attention work.
 /// </summary>
-public sealed class KvCache : IDisposable
+public sealed class KvCache : IDisposable, IKeyValueStore
 {
     private readonly Tensor[] keys;     // per layer (B, kvH, capacity, D)
     private readonly Tensor[] values;   // per layer (B, kvH, capacity, D)
@@ -34,7 +34,14 @@ public sealed class KvCache : IDisposable
 
     public static KvCache Allocate(ModelConfig config, long batch, long capacity, ScalarType dtype, Device device)
     {
-        var shape = new long[] { batch, config.NumKeyValueHeads, capacity, config.HeadDim };
+        var (keys, values) = LayerTensors(config, batch, capacity, dtype, device);
+        return new KvCache(keys, values, zeros([batch, capacity], ScalarType.Bool, device).DetachFromDisposeScope());
+    }
+
+    /// <summary>Zeroed, detached keys and values for every layer, each (rows, kvH, length, D).</summary>
+    internal static (Tensor[] Keys, Tensor[] Values) LayerTensors(ModelConfig config, long rows, long length, ScalarType dtype, Device device)
+    {
+        var shape = new long[] { rows, config.NumKeyValueHeads, length, config.HeadDim };
         var keys = new Tensor[config.NumHiddenLayers];
         var values = new Tensor[config.NumHiddenLayers];
         for (var layer = 0; layer < keys.Length; layer++)
@@ -42,7 +49,7 @@ public sealed class KvCache : IDisposable
             keys[layer] = zeros(shape, dtype, device).DetachFromDisposeScope();
             values[layer] = zeros(shape, dtype, device).DetachFromDisposeScope();
         }
-        return new KvCache(keys, values, zeros([batch, capacity], ScalarType.Bool, device).DetachFromDisposeScope());
+        return (keys, values);
     }
 
     /// <summary>Records which of the next T slots are real; returns the (B, Length + T) key mask to attend with.</summary>
@@ -56,13 +63,13 @@ public sealed class KvCache : IDisposable
         return keyMask.narrow(1, 0, Length + steps);
     }
 
-    /// <summary>Writes layer <paramref name="layer"/>'s (B, kvH, T, D) keys/values after the filled slots; returns views of all filled ones.</summary>
-    internal (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
+    /// <summary>Writes layer <paramref name="layer"/>'s (B, kvH, T, D) keys/values after the filled slots and attends to all filled ones.</summary>
+    Tensor IKeyValueStore.Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked)
     {
         var steps = newKeys.shape[2];
         keys[layer].narrow(2, Length, steps).copy_(newKeys);
         values[layer].narrow(2, Length, steps).copy_(newValues);
-        return (keys[layer].narrow(2, 0, Length + steps), values[layer].narrow(2, 0, Length + steps));
+        return Attention.Attend(grouped, keys[layer].narrow(2, 0, Length + steps), values[layer].narrow(2, 0, Length + steps), blocked);
     }
 
     internal void EndStep(long steps) => Length += steps;

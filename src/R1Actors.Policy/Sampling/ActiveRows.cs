@@ -9,7 +9,7 @@ namespace R1Actors.Policy.Sampling;
 /// </summary>
 internal sealed class ActiveRows(int rowCount, Tensor uniforms) : IDisposable
 {
-    private readonly List<Tensor> unsettled = [];   // per step (3, R): token, log-prob, filtered log-prob
+    private readonly UnsettledDraws unsettled = new();
     private int[] rowOfSlot = [.. Enumerable.Range(0, rowCount)];
     private Tensor? uniforms = uniforms;            // (R, maxNew)
     private Tensor? logits;                         // (R, V)
@@ -23,19 +23,14 @@ internal sealed class ActiveRows(int rowCount, Tensor uniforms) : IDisposable
     {
         using var scope = NewDisposeScope();
         var (tokens, logProbs, filtered) = chooser.Choose(logits!, uniforms!.select(1, step));
-        unsettled.Add(stack([tokens.to(ScalarType.Float32), logProbs, filtered]).DetachFromDisposeScope());
+        unsettled.Add(tokens, logProbs, filtered);
         TensorSlot.Replace(ref lastTokens, tokens);
     }
 
     /// <summary>Copies the unsettled draws to the host and feeds them to the rows, in step order; false once every row has finished.</summary>
     public bool Settle(RowProgress[] rows, IReadOnlyList<byte[]> stopStrings)
     {
-        float[] draws;
-        using (var scope = NewDisposeScope())
-            draws = stack(unsettled, 1).cpu().data<float>().ToArray();             // (3, steps, R)
-        var steps = unsettled.Count;
-        unsettled.ForEach(t => t.Dispose());
-        unsettled.Clear();
+        var (draws, steps) = unsettled.Take();
         var slots = rowOfSlot.Length;
         for (var s = 0; s < steps; s++)
             for (var slot = 0; slot < slots; slot++)
@@ -60,10 +55,44 @@ internal sealed class ActiveRows(int rowCount, Tensor uniforms) : IDisposable
 
     public void Dispose()
     {
-        unsettled.ForEach(t => t.Dispose());
+        unsettled.Dispose();
         uniforms?.Dispose();
         logits?.Dispose();
         lastTokens?.Dispose();
+    }
+}
+
+/// <summary>Draws made on the device and not yet looked at by the host, one (3, R) tensor per step.</summary>
+internal sealed class UnsettledDraws : IDisposable
+{
+    private readonly List<Tensor> steps = [];   // per step (3, R): token, log-prob, filtered log-prob
+
+    public int Count => steps.Count;
+
+    /// <summary>One step's (R') draws, zero-padded to <paramref name="rows"/> columns when R' is fewer.</summary>
+    public void Add(Tensor tokens, Tensor logProbs, Tensor filteredLogProbs, long rows = -1)
+    {
+        var draws = stack([tokens.to(ScalarType.Float32), logProbs, filteredLogProbs]);     // (3, R')
+        if (rows > draws.shape[1])
+            draws = nn.functional.pad(draws, [0, rows - draws.shape[1]]);                    // (3, rows)
+        steps.Add(draws.DetachFromDisposeScope());
+    }
+
+    /// <summary>All of them, copied to the host once: [kind · steps · R + step · R + row], kinds token, log-prob, filtered.</summary>
+    public (float[] Draws, int Steps) Take()
+    {
+        float[] host;
+        using (var scope = NewDisposeScope())
+            host = stack(steps, 1).cpu().data<float>().ToArray();                 // (3, steps, R)
+        var count = steps.Count;
+        Dispose();
+        return (host, count);
+    }
+
+    public void Dispose()
+    {
+        steps.ForEach(t => t.Dispose());
+        steps.Clear();
     }
 }
 

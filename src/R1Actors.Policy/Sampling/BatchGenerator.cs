@@ -26,7 +26,8 @@ public sealed class BatchGenerator(CausalLanguageModel model, ITokenizer? tokeni
         using var inference = inference_mode();
         using var prompts = TokenBatch.LeftPadded(request.Prompts, tokenizer?.PadTokenId ?? 0, model.Device);
         var rows = Enumerable.Range(0, request.Prompts.Count * request.SamplesPerPrompt)
-            .Select(r => new RowProgress(r / request.SamplesPerPrompt, r % request.SamplesPerPrompt, options, tokenizer is null ? null : tokenizer.TokenBytes))
+            .Select(r => new RowProgress(r / request.SamplesPerPrompt, r % request.SamplesPerPrompt, options,
+                tokenizer is null ? null : tokenizer.TokenBytes, request.TokenLimits?[r]))
             .ToArray();
         var stopStrings = options.StopStrings.Select(Encoding.UTF8.GetBytes).ToArray();
         using IStepDecoder decoder = options.UseKvCache
@@ -66,11 +67,10 @@ public sealed class BatchGenerator(CausalLanguageModel model, ITokenizer? tokeni
         if (request.Seeds.Count != request.Prompts.Count * request.SamplesPerPrompt)
             throw new ArgumentException(
                 $"{request.Seeds.Count} seeds for {request.Prompts.Count} prompts × {request.SamplesPerPrompt} samples");
-        if (request.Prompts.Any(p => p.Count == 0))
-            throw new ArgumentException("every prompt needs at least one token");
-        var outOfRange = request.Prompts.SelectMany(p => p).FirstOrDefault(id => id < 0 || id >= model.Config.VocabSize, -1);
-        if (outOfRange != -1)
-            throw new ArgumentException($"prompt token id {outOfRange} is outside the model's vocabulary (0..{model.Config.VocabSize - 1})");
+        if (request.Prompts.Select(p => PromptChecks.Problem(p, model.Config.VocabSize)).FirstOrDefault(p => p is not null) is { } problem)
+            throw new ArgumentException(problem);
+        if (request.TokenLimits is { } limits && (limits.Count != request.Seeds.Count || limits.Any(l => l < 1 || l > options.MaxNewTokens)))
+            throw new ArgumentException($"token limits: one per row, each in 1..{options.MaxNewTokens} (max-new-tokens)");
         if (options.StopStrings.Count > 0 && tokenizer is null)
             throw new ArgumentException("stop strings need the generator to be given the tokenizer");
     }

@@ -2,10 +2,13 @@ namespace R1Actors.Policy.Sampling;
 
 /// <summary>
 /// B prompts (token ids), G samples each, one seed per (prompt, sample) in row order b·G + g
-/// (see <see cref="SampleSeed.Derive"/>).
+/// (see <see cref="SampleSeed.Derive"/>). <see cref="TokenLimits"/>, when set, gives each row (same order) a limit
+/// of its own, at most <see cref="SamplingOptions.MaxNewTokens"/>: the row ends there as <c>length</c>.
 /// </summary>
 public sealed record GenerationRequest(IReadOnlyList<IReadOnlyList<int>> Prompts, int SamplesPerPrompt, IReadOnlyList<ulong> Seeds)
 {
+    public IReadOnlyList<int>? TokenLimits { get; init; }
+
     /// <summary>Seeds for every (prompt, sample) of one step of a run.</summary>
     public static GenerationRequest ForStep(IReadOnlyList<IReadOnlyList<int>> prompts, int samplesPerPrompt, ulong runSeed,
         long step, IReadOnlyList<long> promptIds) =>

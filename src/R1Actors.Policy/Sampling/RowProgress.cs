@@ -5,10 +5,12 @@ namespace R1Actors.Policy.Sampling;
 /// <summary>
 /// Host-side state of one row: the tokens accepted so far and whether (and why) it finished. Stop strings are
 /// matched on the UTF-8 bytes of the generated text, so a stop string split across tokens, or a multi-byte
-/// character split across byte-level tokens, is still found.
+/// character split across byte-level tokens, is still found. A row may have a token limit of its own below
+/// <see cref="SamplingOptions.MaxNewTokens"/> (<see cref="GenerationRequest.TokenLimits"/>).
 /// </summary>
-internal sealed class RowProgress(int prompt, int sample, SamplingOptions options, Func<int, byte[]>? tokenBytes)
+internal sealed class RowProgress(int prompt, int sample, SamplingOptions options, Func<int, byte[]>? tokenBytes, int? tokenLimit = null)
 {
+    private readonly int limit = tokenLimit ?? options.MaxNewTokens;
     private readonly List<int> tokens = [];
     private readonly List<float> logProbs = [];
     private readonly List<float> filteredLogProbs = [];
@@ -33,7 +35,7 @@ internal sealed class RowProgress(int prompt, int sample, SamplingOptions option
             finish = FinishReason.Stop;
             matchedStop = stop;
         }
-        else if (tokens.Count >= options.MaxNewTokens)
+        else if (tokens.Count >= limit)
             finish = FinishReason.Length;
     }
 

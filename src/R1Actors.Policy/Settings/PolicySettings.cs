@@ -19,4 +19,11 @@ public sealed record TinyModelSettings(
 public sealed record TokenizerSettings(string PromptFormat, string R1ZeroTemplate, string SystemPrompt, bool EnableThinking, string PlainPrefix = "");
 
 /// <summary><c>r1.sampling</c>, as the generator's options (EOS ids are added from the model and tokenizer).</summary>
-public sealed record SamplingSettings(SamplingOptions Options);
+public sealed record SamplingSettings(SamplingOptions Options)
+{
+    /// <summary><c>r1.sampling.batching = continuous</c>: the slot cache of each sampler; null samples static batches.</summary>
+    public ContinuousBatchingSettings? Continuous { get; init; }
+}
+
+/// <summary>Each sampler's slot cache for continuous batching: rows in flight and tokens (prompt + completion) per row.</summary>
+public sealed record ContinuousBatchingSettings(int Slots, int SlotTokens);

@@ -30,10 +30,12 @@ public sealed class SamplerPort(PolicyReplica replica, WeightStore weights, Samp
         var seeds = GenerationRequest.ForStep(prompts, batch.GroupSize, batch.RunSeed, batch.PolicyVersion,
             [.. batch.Prompts.Select(p => p.Ordinal)]).Seeds;
         var completions = replica.Sample(prompts, batch.GroupSize, seeds, options);
-        return [.. completions.Select(c => new Rollout(
-            batch.Prompts[c.Prompt], c.Sample, c.PromptTokenIds, c.CompletionTokenIds, c.CompletionText, c.LogProbs,
-            PolicyVersion, c.FinishReason, device))];
+        return [.. completions.Select(c => ToRollout(batch.Prompts[c.Prompt], c, PolicyVersion, device))];
     }
+
+    /// <summary>A completion of <paramref name="prompt"/> as the pipeline's rollout, stamped with <paramref name="version"/>.</summary>
+    internal static Rollout ToRollout(IssuedPrompt prompt, SampledCompletion c, long version, string device) => new(
+        prompt, c.Sample, c.PromptTokenIds, c.CompletionTokenIds, c.CompletionText, c.LogProbs, version, c.FinishReason, device);
 
     public void Dispose() => replica.Dispose();
 }

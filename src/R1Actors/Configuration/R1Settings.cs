@@ -19,19 +19,26 @@ public sealed record R1Settings(
     /// <summary><c>r1.compare</c>, read by <c>r1actors compare</c> only.</summary>
     public CompareSettings Compare { get; init; } = CompareSettings.Defaults;
 
-    public static R1Settings Bind(SettingsReader r) => new(
-        RunSettings.Bind(r),
-        TorchSettings.Bind(r),
-        LoggingSettings.Bind(r),
-        PipelineSettingsBinder.Bind(r),
-        DataSettingsBinder.Bind(r),
-        RewardSettingsBinder.Bind(r),
-        PolicySettingsBinder.BindModel(r),
-        PolicySettingsBinder.BindTokenizer(r),
-        PolicySettingsBinder.BindSampling(r),
-        TrainingSection.Bind(r),
-        EvalSettings.Bind(r),
-        PretrainSettings.Bind(r)) { Compare = CompareSettings.Bind(r) };
+    public static R1Settings Bind(SettingsReader r)
+    {
+        var pipeline = PipelineSettingsBinder.Bind(r);
+        var sampling = PolicySettingsBinder.BindSampling(r, pipeline);
+        if (sampling.Continuous is { } slots)   // a group per slot at most (each down to its last row) and sampler-queue more waiting
+            pipeline = pipeline with { ContinuousPrompts = slots.Slots + Math.Max(1, pipeline.SamplerQueue) };
+        return new(
+            RunSettings.Bind(r),
+            TorchSettings.Bind(r),
+            LoggingSettings.Bind(r),
+            pipeline,
+            DataSettingsBinder.Bind(r),
+            RewardSettingsBinder.Bind(r),
+            PolicySettingsBinder.BindModel(r),
+            PolicySettingsBinder.BindTokenizer(r),
+            sampling,
+            TrainingSection.Bind(r),
+            EvalSettings.Bind(r),
+            PretrainSettings.Bind(r)) { Compare = CompareSettings.Bind(r) };
+    }
 
     /// <summary>Loads reference.conf, the optional file and the overrides, then binds and validates them.</summary>
     public static (R1Settings Settings, ConfigSource Source) Load(string? configFile, IReadOnlyList<string> sets)

@@ -40,6 +40,8 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             new PropertyEnricher(MetricNames.VerifierLatencyP99Ms, pipeline.VerifierLatencyP99Ms),
             new PropertyEnricher(MetricNames.VerifierFaults, pipeline.VerifierFaults),
             new PropertyEnricher(MetricNames.StalenessHistogram, pipeline.StalenessHistogram, destructureObjects: true),
+            new PropertyEnricher(MetricNames.TokenStalenessMax, pipeline.TokenStalenessMax),
+            new PropertyEnricher(MetricNames.TokenStalenessMean, pipeline.TokenStalenessMean),
             new PropertyEnricher(MetricNames.DroppedRollouts, pipeline.DroppedRollouts),
             new PropertyEnricher(MetricNames.DroppedRolloutsTotal, pipeline.DroppedRolloutsTotal),
             new PropertyEnricher(MetricNames.DiscardedGroups, pipeline.DiscardedGroups),

@@ -150,7 +150,7 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
             Settings = s.Pipeline,
             Prompts = new PromptStream(training, s.Data.Shuffle, s.Data.Seed, s.Data.MaxEpochs),
             Ports = new PipelinePorts(
-                new SamplerPortFactory(model, s.Tokenizer, s.Sampling.Options, session.Learner.Weights, s.Training.Lora),
+                new SamplerPortFactory(model, s.Tokenizer, s.Sampling, session.Learner.Weights, s.Training.Lora),
                 rewards,
                 new LearnerPort(session)) { Groups = TrainingStrategies.GroupFilter(s.Training.Algorithm) },
             Resume = resumed,

@@ -43,12 +43,18 @@ public class BatchGeneratorTests
         using var model = TestModels.RandomEverywhere(TestModels.Tiny(Qwen3Family.Instance));
         var options = Options() with { Temperature = temperature, TopK = topK, TopP = topP };
         var sequences = new BatchGenerator(model).Generate(Request(Prompts, samples: 2), options).Sequences;
-        using var prompts = TokenBatch.LeftPadded([.. sequences.Select(s => Prompts[s.Prompt])], 0, CPU);
-        using var completions = TokenBatch.RightPadded([.. sequences.Select(s => s.TokenIds)], 0, CPU);
+        AssertTeacherForcedScoresMatch(model, [.. sequences.Select(s => ((IReadOnlyList<int>)Prompts[s.Prompt], s))], temperature);
+    }
+
+    /// <summary>Scores each (prompt, completion) teacher-forced in one padded batch and compares with the sampler's log-probs.</summary>
+    internal static void AssertTeacherForcedScoresMatch(CausalLanguageModel model, (IReadOnlyList<int> Prompt, GeneratedSequence Sequence)[] sampled, double temperature)
+    {
+        using var prompts = TokenBatch.LeftPadded([.. sampled.Select(s => s.Prompt)], 0, CPU);
+        using var completions = TokenBatch.RightPadded([.. sampled.Select(s => s.Sequence.TokenIds)], 0, CPU);
         using var scores = CompletionScorer.Score(model, prompts.Ids, prompts.Mask, completions.Ids, completions.Mask, temperature);
-        for (var r = 0; r < sequences.Count; r++)
-            for (var t = 0; t < sequences[r].TokenIds.Count; t++)
-                Assert.Equal(scores.LogProbs[r, t].item<float>(), sequences[r].LogProbs[t], 1e-4);
+        for (var r = 0; r < sampled.Length; r++)
+            for (var t = 0; t < sampled[r].Sequence.TokenIds.Count; t++)
+                Assert.Equal(scores.LogProbs[r, t].item<float>(), sampled[r].Sequence.LogProbs[t], 1e-4);
     }
 
     [Fact]

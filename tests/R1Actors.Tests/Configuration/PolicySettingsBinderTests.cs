@@ -28,7 +28,33 @@ public sealed class PolicySettingsBinderTests
         Assert.Equal(["</answer>"], settings.Sampling.Options.StopStrings);
     }
 
+    [Fact]
+    public void Continuous_batching_is_the_default_with_the_static_batchs_rows_and_holds_their_groups_in_the_pipeline()
+    {
+        var (settings, _) = R1Settings.Load(null, ["r1.pipeline.prompts-per-batch=4", "r1.pipeline.group-size=8", "r1.sampling.max-new-tokens=100"]);
+        Assert.Equal(new Policy.Settings.ContinuousBatchingSettings(Slots: 32, SlotTokens: 512 + 100), settings.Sampling.Continuous);
+        Assert.Equal(32 + 1, settings.Pipeline.ContinuousPrompts);
+        Assert.True(settings.Pipeline.BatchesContinuously);
+        Assert.Equal(Pipeline.Settings.WeightSwitch.BetweenSteps, settings.Pipeline.WeightSwitch);
+    }
+
+    [Fact]
+    public void Static_batching_and_deterministic_mode_leave_continuous_batching_off()
+    {
+        var (chosen, _) = R1Settings.Load(null, ["r1.sampling.batching=static", "r1.pipeline.weight-switch=between-batches"]);
+        Assert.Null(chosen.Sampling.Continuous);
+        Assert.False(chosen.Pipeline.BatchesContinuously);
+        Assert.Equal(Pipeline.Settings.WeightSwitch.BetweenBatches, chosen.Pipeline.WeightSwitch);
+        var (deterministic, _) = R1Settings.Load(null, ["r1.run.deterministic=true", "r1.pipeline.max-staleness=0", "r1.torch.threads=1"]);
+        Assert.Null(deterministic.Sampling.Continuous);
+        Assert.False(deterministic.Pipeline.BatchesContinuously);
+    }
+
     [Theory]
+    [InlineData("r1.sampling.batching=paged", "r1.sampling.batching")]
+    [InlineData("r1.sampling.slots=-1", "r1.sampling.slots")]
+    [InlineData("r1.sampling.max-prompt-tokens=0", "r1.sampling.max-prompt-tokens")]
+    [InlineData("r1.pipeline.weight-switch=sometimes", "r1.pipeline.weight-switch")]
     [InlineData("r1.sampling.top-p=0", "r1.sampling.top-p")]
     [InlineData("r1.sampling.max-new-tokens=0", "r1.sampling.max-new-tokens")]
     [InlineData("r1.model.dtype=float8", "r1.model.dtype")]

@@ -42,6 +42,9 @@ public static class PipelineSettingsBinder
                 Positive(r, $"{P}.supervision.learner-fault-window")))
         {
             Deterministic = deterministic,
+            WeightSwitch = r.OneOf($"{P}.weight-switch", "between-batches", "between-steps") == "between-steps"
+                ? WeightSwitch.BetweenSteps
+                : WeightSwitch.BetweenBatches,
         };
     }
 

@@ -1,3 +1,4 @@
+using R1Actors.Pipeline.Settings;
 using R1Actors.Policy.Model;
 using R1Actors.Policy.Sampling;
 using R1Actors.Policy.Settings;
@@ -35,13 +36,29 @@ public static class PolicySettingsBinder
             r.String($"{T}.system-prompt"), r.Bool($"{T}.enable-thinking"), r.String($"{T}.plain-prefix"));
     }
 
-    public static SamplingSettings BindSampling(SettingsReader r)
+    /// <summary><c>r1.sampling</c>; continuous batching's slots default to the static batch's rows (prompts-per-batch × G), and deterministic mode samples static batches.</summary>
+    public static SamplingSettings BindSampling(SettingsReader r, PipelineSettings pipeline)
+    {
+        const string S = "r1.sampling";
+        var options = BindSamplingOptions(r);
+        var continuous = r.OneOf($"{S}.batching", "continuous", "static") == "continuous";
+        var slots = r.Int($"{S}.slots", min: 0, max: 1 << 20);
+        var maxPromptTokens = r.Int($"{S}.max-prompt-tokens", min: 1);
+        return new SamplingSettings(options)
+        {
+            Continuous = continuous && !pipeline.Deterministic
+                ? new ContinuousBatchingSettings(slots > 0 ? slots : pipeline.PromptsPerBatch * pipeline.GroupSize, maxPromptTokens + options.MaxNewTokens)
+                : null,
+        };
+    }
+
+    private static SamplingOptions BindSamplingOptions(SettingsReader r)
     {
         const string S = "r1.sampling";
         var stops = r.StringList($"{S}.stop-strings");
         if (stops.Any(s => s.Length == 0))
             throw r.Fail($"{S}.stop-strings", "expected non-empty strings");
-        return new SamplingSettings(new SamplingOptions
+        return new SamplingOptions
         {
             Temperature = r.Double($"{S}.temperature", min: 0),
             TopP = r.Double($"{S}.top-p", min: 0, max: 1, minExclusive: true),
@@ -50,7 +67,7 @@ public static class PolicySettingsBinder
             StopStrings = stops,
             FinishCheckInterval = r.Int($"{S}.finish-check-interval", min: 1),
             CompactBelowFraction = r.Double($"{S}.compact-below-fraction", min: 0, max: 1),
-        }.Validated());
+        }.Validated();
     }
 
     /// <summary>The dtype to load in: the configured one, or the checkpoint's own (float32 for the tiny model).</summary>
