@@ -53,8 +53,9 @@ public sealed class PackedSequences : IDisposable
     {
         if (sequences.Count == 0)
             throw new ArgumentException("packing needs at least one sequence", nameof(sequences));
-        if (sequences.FirstOrDefault(s => s.Count == 0) is not null)
-            throw new ArgumentException($"sequence {sequences.Select((s, i) => (s, i)).First(p => p.s.Count == 0).i} is empty; packing needs ≥ 1 token per sequence", nameof(sequences));
+        for (var s = 0; s < sequences.Count; s++)
+            if (sequences[s].Count == 0)
+                throw new ArgumentException($"sequence {s} is empty; packing needs ≥ 1 token per sequence", nameof(sequences));
         var total = sequences.Sum(s => s.Count);
         var ids = new long[total];
         var positions = new long[total];

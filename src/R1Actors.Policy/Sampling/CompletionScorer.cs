@@ -41,14 +41,24 @@ public static class CompletionScorer
         var ids = cat([promptIds, completionIds], 1).narrow(1, 0, promptLength + completionLength - 1);
         var mask = cat([promptMask.to(promptIds.dtype), completionMask.to(promptIds.dtype)], 1)
             .narrow(1, 0, promptLength + completionLength - 1);
-        var logits = model.Forward(ids, mask, promptLength - 1).to(ScalarType.Float32);   // (B, C, V)
+        var (tokenLogProbs, tokenEntropy) = TokenScores(model.Forward(ids, mask, promptLength - 1), completionIds, temperature);   // (B, C)
+        var padding = completionMask.to(ScalarType.Bool).logical_not();
+        var logProbs = tokenLogProbs.masked_fill(padding, 0);
+        var entropy = tokenEntropy.masked_fill(padding, 0);
+        return new CompletionScores(logProbs.MoveToOuterDisposeScope(), entropy.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Logits (…, V) and the tokens they predict (…) → log π(token) and the entropy of π, (…) each, with π the softmax of
+    /// logits / temperature computed in float32: the one definition both the padded and the packed scorer use.
+    /// </summary>
+    private static (Tensor LogProbs, Tensor Entropy) TokenScores(Tensor logits, Tensor targets, double temperature)
+    {
+        logits = logits.to(ScalarType.Float32);
         if (temperature != 1.0)
             logits = logits / temperature;
-        var logProbsAll = logits.log_softmax(-1);                                            // (B, C, V)
-        var real = completionMask.to(ScalarType.Bool);
-        var logProbs = logProbsAll.gather(-1, completionIds.unsqueeze(-1)).squeeze(-1).masked_fill(real.logical_not(), 0);
-        var entropy = (logProbsAll.exp() * logProbsAll).sum(-1).neg().masked_fill(real.logical_not(), 0);
-        return new CompletionScores(logProbs.MoveToOuterDisposeScope(), entropy.MoveToOuterDisposeScope());
+        var logProbsAll = logits.log_softmax(-1);                                            // (…, V)
+        return (logProbsAll.gather(-1, targets.unsqueeze(-1)).squeeze(-1), (logProbsAll.exp() * logProbsAll).sum(-1).neg());
     }
 
     /// <summary>
@@ -94,13 +104,11 @@ public static class CompletionScorer
                     places.Add(r * width + t);
                 }
             }
-            var logits = model.ForwardPacked(packed, tensor(positions.ToArray(), device: device)).to(ScalarType.Float32);   // (N, V)
-            if (temperature != 1.0)
-                logits = logits / temperature;
-            var logProbsAll = logits.log_softmax(-1);                                                                   // (N, V)
+            var (tokenLogProbs, tokenEntropy) = TokenScores(model.ForwardPacked(packed, tensor(positions.ToArray(), device: device)),
+                tensor(targets.ToArray(), device: device), temperature);                                                  // (N)
             var index = tensor(places.ToArray(), device: device);
-            logProbs = logProbs.index_copy(0, index, logProbsAll.gather(-1, tensor(targets.ToArray(), device: device).unsqueeze(-1)).squeeze(-1));
-            entropy = entropy.index_copy(0, index, (logProbsAll.exp() * logProbsAll).sum(-1).neg());
+            logProbs = logProbs.index_copy(0, index, tokenLogProbs);
+            entropy = entropy.index_copy(0, index, tokenEntropy);
         }
         return new CompletionScores(logProbs.view(rows, width).MoveToOuterDisposeScope(), entropy.view(rows, width).MoveToOuterDisposeScope());
     }
