@@ -107,7 +107,9 @@ public sealed class ContinuousSamplerActor : ReceiveActor
             _env.Counters.SamplingAbandoned(_unanswered.Sum(u => u.Request.Prompts.Count));
             throw new SamplerFaultException(_device, [.. _unanswered.Select(u => (u.Request, u.ReplyTo))], e);
         }
-        if (_port.HasWork)
+        // Rows still to decode, or held prompts that can go in now: the rows of the last step may all have finished while a
+        // prompt was held (a newer version waiting between batches, or no free slot), and no message would wake this actor.
+        if (_port.HasWork || (_held.Count > 0 && (_port.WantsMore || WaitingForSwitch)))
             ScheduleStep();
     }
 
