@@ -15,6 +15,14 @@ public static class EventKinds
     public const string VerifierFault = "VerifierFault";
     public const string Evaluation = "Evaluation";
     public const string RunStopped = "RunStopped";
+
+    // A cluster run (docs/cluster.md): sampler nodes joining and leaving the learner, and what it costs.
+    public const string NodeJoined = "NodeJoined";
+    public const string NodeUnreachable = "NodeUnreachable";
+    public const string NodeDowned = "NodeDowned";
+    public const string PromptsReissued = "PromptsReissued";
+    public const string WeightsFetched = "WeightsFetched";
+    public const string LearnerLost = "LearnerLost";
 }
 
 /// <summary>

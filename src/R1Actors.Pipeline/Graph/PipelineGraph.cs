@@ -8,7 +8,11 @@ using R1Actors.Pipeline.Settings;
 
 namespace R1Actors.Pipeline.Graph;
 
-/// <summary>The actors and shared state the graph connects; <see cref="GroupsFiltered"/> when an <see cref="IGroupFilter"/> may leave groups out.</summary>
+/// <summary>
+/// The actors and shared state the graph connects; <see cref="GroupsFiltered"/> when an <see cref="IGroupFilter"/> may
+/// leave groups out; <see cref="SamplerPool"/> in a cluster run, where every sampler (this node's and the sampler
+/// nodes') stands behind the pool.
+/// </summary>
 public sealed record GraphParts(
     IReadOnlyList<IActorRef> Samplers,
     IReadOnlyList<string> Devices,
@@ -17,13 +21,15 @@ public sealed record GraphParts(
     InFlightBudget Budget,
     StageCounters Counters,
     PipelineCompletion Completion,
-    bool GroupsFiltered = false);
+    bool GroupsFiltered = false,
+    IActorRef? SamplerPool = null);
 
 /// <summary>
 /// The stream from prompts to learner. Every stage is bounded and backpressured, end to end:
 /// <code>
 ///  prompts ─► admit ((k+1)·B slots) ─► batch ─► Balance ─► sampler i (SelectAsync(1+queue, Ask)) ─► Merge ─► buffer
 ///            (continuous batching: admit ─► Balance ─► sampler i (SelectAsyncUnordered(continuous-prompts, Ask one prompt)) ─► Merge)
+///            (a cluster run: admit ─► batch, or one prompt ─► SelectAsyncUnordered(in-flight prompts, Ask the sampler pool))
 ///    ─► one rollout at a time ─► Balance ─► verifier j (SelectAsync(1, Ask)) ─► Merge ─► group assembly
 ///    ─► buffer ─► learner (ack sink)
 /// </code>
@@ -77,9 +83,22 @@ public static class PipelineGraph
 
     /// <summary>Admitted prompts to rollouts: continuous batching when configured (never in deterministic mode), static batches otherwise.</summary>
     private static Flow<IssuedPrompt, Rollout, NotUsed> Sampling(PipelineSettings s, GraphParts parts) =>
-        s.BatchesContinuously
-            ? Admission(parts, prompt => prompt).Via(ContinuousSampling(s, parts))
-            : (s.Deterministic ? DeterministicBatching.Create(s.PromptsPerBatch, parts) : TimedBatching(s, parts)).Via(StaticSampling(s, parts));
+        parts.SamplerPool is { } pool
+            ? PooledSampling(s, parts, pool)
+            : s.BatchesContinuously
+                ? Admission(parts, prompt => prompt).Via(ContinuousSampling(s, parts))
+                : (s.Deterministic ? DeterministicBatching.Create(s.PromptsPerBatch, parts) : TimedBatching(s, parts)).Via(StaticSampling(s, parts));
+
+    /// <summary>
+    /// A cluster run: batches (one prompt each when batching continuously) go to the <see cref="Cluster.SamplerPool"/>,
+    /// which hands each to a sampler with room on any node and issues it again if that sampler's node goes away. The
+    /// in-flight budget bounds what is asked at once, so the learner's demand still pulls prompts from the source
+    /// however many nodes join; a request waits in the pool while no sampler has room.
+    /// </summary>
+    private static Flow<IssuedPrompt, Rollout, NotUsed> PooledSampling(PipelineSettings s, GraphParts parts, IActorRef pool) =>
+        (s.BatchesContinuously ? Admission(parts, prompt => (IReadOnlyList<IssuedPrompt>)[prompt]) : TimedBatching(s, parts))
+            .SelectAsyncUnordered(s.InFlightPrompts, batch => pool.Ask<RolloutsGenerated>(new GenerateRollouts(batch), parts.Completion.Ended))
+            .SelectMany(generated => generated.Rollouts);
 
     /// <summary>Batches go to whichever device is free; each keeps at most 1 + sampler-queue batches.</summary>
     private static IGraph<FlowShape<IReadOnlyList<IssuedPrompt>, Rollout>, NotUsed> StaticSampling(PipelineSettings s, GraphParts parts) =>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Streams;
 using R1Actors.Pipeline.Actors;
+using R1Actors.Pipeline.Cluster;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Metrics;
@@ -43,7 +44,14 @@ public sealed record PipelineRun
 
     /// <summary>Called on the learner's thread after every step; the daemon logs the learner's metrics here.</summary>
     public Action<StepReport>? OnStep { get; init; }
+
+    /// <summary>A cluster run's learner node (<see cref="PipelineSettings.Cluster"/> set; the system is a cluster node); null in one process.</summary>
+    public ClusterLearner? Cluster { get; init; }
 }
+
+/// <summary>What the learner node serves sampler nodes: the model and weights, and the settings they must share with it.</summary>
+/// <param name="ExportFolder">Where weights versions are written for sampler nodes to fetch.</param>
+public sealed record ClusterLearner(IClusterWeightsSource Weights, IReadOnlyDictionary<string, string> Compatibility, string ExportFolder, int ChunkBytes);
 
 /// <summary>Builds the actors and the stream of one training run, runs it to its end and cleans up.</summary>
 public static class TrainingPipeline
@@ -86,14 +94,15 @@ public static class TrainingPipeline
             var verifierEnv = new VerifierEnvironment(run.Ports.Rewards, s.VerifyTimeout, counters, metrics.VerifierLatency, run.Time, run.Log);
             var verifiers = await StartAll(supervisors.Verifiers, Enumerable.Range(0, s.Verifiers).Select(i =>
                 (VerifierActor.Props(verifierEnv, PipelineDispatchers.Pinned), $"verifier-{i}"))).ConfigureAwait(false);
+            var pool = run.Cluster is { } cluster ? StartClusterLearner(run, cluster, samplers, board, counters, supervisors) : null;
             var loop = new LearnerLoop(s, run.Ports, run.Prompts, start, budget, board, metrics, run.Log, run.OnStep);
-            var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, samplers, completion, run.Log, PipelineDispatchers.Pinned), "learner")])
+            var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, pool is null ? samplers : [pool], completion, run.Log, PipelineDispatchers.Pinned), "learner")])
                 .ConfigureAwait(false))[0];
             run.Log.Information(
                 "Pipeline starting at step {Step} (v{PolicyVersion}), next prompt {@NextPrompt} of {PromptSource}: {DeviceCount} samplers, {Verifiers} verifiers, G={GroupSize}, B={GroupsPerStep}, max staleness {MaxStaleness}, deterministic {Deterministic}",
                 start.Step, start.PolicyVersion, start.NextPrompt, run.Prompts.Dataset.Description, s.Devices.Count, s.Verifiers, s.GroupSize, s.GroupsPerStep, s.MaxStaleness, s.Deterministic);
             var parts = new GraphParts(samplers, s.Devices, verifiers, learner, budget, counters, completion,
-                GroupsFiltered: run.Ports.Groups.MayLeaveOut);
+                GroupsFiltered: run.Ports.Groups.MayLeaveOut, SamplerPool: pool);
             streamDone = PipelineGraph.Build(s, run.Prompts.From(start.NextPrompt, start.ConsumedAhead), parts).Run(materializer);
             await using (cancellationToken.Register(completion.RequestStop).ConfigureAwait(false))
                 return await completion.Outcome.ConfigureAwait(false);
@@ -103,8 +112,32 @@ public static class TrainingPipeline
             completion.Fail(new OperationCanceledException("the pipeline is shutting down"));
             await Task.WhenAny(streamDone, Task.Delay(TimeSpan.FromSeconds(10), run.Time)).ConfigureAwait(false);
             await supervisors.StopAsync(s.SampleTimeout).ConfigureAwait(false);
+            foreach (var clusterActor in supervisors.Cluster)
+                await clusterActor.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             materializer.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The learner node's sampler pool (this process's samplers and every sampler node's) and weights server, at the
+    /// paths sampler nodes look for (<see cref="ClusterSettings.PoolPath"/>, <see cref="ClusterSettings.WeightsPath"/>).
+    /// </summary>
+    private static IActorRef StartClusterLearner(PipelineRun run, ClusterLearner cluster, IReadOnlyList<IActorRef> samplers, PolicyVersionBoard board,
+        StageCounters counters, Supervisors supervisors)
+    {
+        var s = run.Settings;
+        var capacity = s.BatchesContinuously ? s.ContinuousPrompts : 1 + s.SamplerQueue;
+        var local = s.Devices.Select((device, i) => new OfferedSampler(device, samplers[i], capacity)).ToList();
+        var env = new SamplerPoolEnvironment(local, s.GroupSize, s.Seed, board, counters, s.SampleTimeout,
+            WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log);
+        var weights = run.System.ActorOf(WeightsServer.Props(cluster.Weights, board, cluster.ExportFolder, cluster.ChunkBytes, run.Log, PipelineDispatchers.Pinned),
+            ClusterSettings.WeightsPath["/user/".Length..]);
+        var pool = run.System.ActorOf(SamplerPool.Props(env), ClusterSettings.PoolPath["/user/".Length..]);
+        supervisors.Cluster.Add(pool);
+        supervisors.Cluster.Add(weights);
+        run.Log.Information("Learner node ready for sampler nodes at {ClusterAddress} ({LocalDevices} local samplers)",
+            Akka.Cluster.Cluster.Get(run.System).SelfAddress.ToString(), local.Count);
+        return pool;
     }
 
     /// <summary>The resume point, checked against the data and the learner, or the very start.</summary>
@@ -145,6 +178,9 @@ public static class TrainingPipeline
 
     private sealed record Supervisors(IActorRef Samplers, IActorRef Verifiers, IActorRef Learner)
     {
+        /// <summary>A cluster run's pool and weights server, stopped after the pipeline's actors.</summary>
+        public List<IActorRef> Cluster { get; } = [];
+
         /// <summary>Stops every actor; a sampler in the middle of a batch finishes it first (it cannot be interrupted).</summary>
         public async Task StopAsync(TimeSpan timeout)
         {

@@ -59,6 +59,9 @@ public sealed record PipelineSettings(
     /// <summary>Samplers batch continuously: configured, and not in deterministic mode, which keeps static batches.</summary>
     public bool BatchesContinuously => ContinuousPrompts > 0 && !Deterministic;
 
+    /// <summary><c>r1.cluster</c>: this process is a cluster node (the learner node for a run); null: one process, no cluster.</summary>
+    public Cluster.ClusterSettings? Cluster { get; init; }
+
     /// <summary><c>r1.pipeline.weight-switch</c>: when a sampler that batches continuously may take a new weights version.</summary>
     public WeightSwitch WeightSwitch { get; init; } = WeightSwitch.BetweenBatches;
 

@@ -49,7 +49,22 @@ internal static class WirePrompts
 /// <summary>Rollouts and scored groups, v1.</summary>
 internal static class WireRollouts
 {
+    /// <summary>v2: v1's fields, then each token's weights version (a flag, then the list when the rollout records them).</summary>
     public static void Write(BinaryWriter w, Rollout r)
+    {
+        WriteV1(w, r);
+        w.Write(r.TokenVersions is not null);
+        if (r.TokenVersions is { } versions)
+            WireFormat.WriteList(w, versions, (w2, v) => w2.Write(v));
+    }
+
+    public static Rollout ReadRollout(BinaryReader r)
+    {
+        var rollout = ReadRolloutV1(r);
+        return r.ReadBoolean() ? rollout with { TokenVersions = WireFormat.ReadList(r, r2 => r2.ReadInt64()) } : rollout;
+    }
+
+    public static void WriteV1(BinaryWriter w, Rollout r)
     {
         WirePrompts.Write(w, r.Prompt);
         w.Write(r.SampleIndex);
@@ -62,7 +77,7 @@ internal static class WireRollouts
         w.Write(r.Device);
     }
 
-    public static Rollout ReadRollout(BinaryReader r)
+    public static Rollout ReadRolloutV1(BinaryReader r)
     {
         var prompt = WirePrompts.Read(r);
         var sample = r.ReadInt32();
@@ -89,12 +104,12 @@ internal static class WireRollouts
         });
     }
 
-    public static ScoredGroup ReadGroup(BinaryReader r)
+    public static ScoredGroup ReadGroup(BinaryReader r, Func<BinaryReader, Rollout> readRollout)
     {
         var prompt = WirePrompts.Read(r);
         var completions = WireFormat.ReadList(r, r2 =>
         {
-            var rollout = ReadRollout(r2);
+            var rollout = readRollout(r2);
             var score = r2.ReadDouble();
             var components = WireFormat.ReadList(r2, r3 => (Name: r3.ReadString(), Value: r3.ReadDouble())).ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
             var reason = r2.ReadBoolean() ? r2.ReadString() : null;
