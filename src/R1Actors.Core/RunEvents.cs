@@ -94,6 +94,10 @@ public static class MetricNames
     public const string DroppedRollouts = "DroppedRollouts";
     public const string DroppedRolloutsTotal = "DroppedRolloutsTotal";
     public const string DiscardedGroups = "DiscardedGroups";
+
+    /// <summary>The ordinals of the prompts whose groups this step trained on, and of those dropped as stale: an audit of every prompt's fate.</summary>
+    public const string TrainedPrompts = "TrainedPrompts";
+    public const string DroppedPrompts = "DroppedPrompts";
     public const string RolloutsPerSecond = "RolloutsPerSecond";
     public const string PipelineStepSeconds = "PipelineStepSeconds";
 

@@ -41,11 +41,14 @@ public sealed class SamplerPool : ReceiveActor
     private readonly List<Worker> _workers = [];
     private readonly LinkedList<Pending> _waiting = new();
     private readonly Dictionary<IActorRef, string> _nodes = new();   // node agent → node name
+    private readonly IActorRef? _weightsServer;
+    private readonly Dictionary<string, long> _sampledBy = new(StringComparer.Ordinal);   // node name ("" = this node) → rollouts
     private long _nextId;
 
-    public SamplerPool(SamplerPoolEnvironment env)
+    public SamplerPool(SamplerPoolEnvironment env, IActorRef? weightsServer = null)
     {
         _env = env;
+        _weightsServer = weightsServer;
         foreach (var local in env.Local)
             _workers.Add(new Worker(local, NodeName: "", Remote: false));
         Receive<GenerateRollouts>(request =>
@@ -59,6 +62,7 @@ public sealed class SamplerPool : ReceiveActor
         {
             foreach (var worker in _workers.Where(w => !w.Remote))
                 worker.Sampler.Worker.Tell(published);
+            _weightsServer?.Tell(published);
             foreach (var agent in _nodes.Keys)
                 agent.Tell(published);
         });
@@ -70,7 +74,8 @@ public sealed class SamplerPool : ReceiveActor
         Receive<ClusterEvent.ReachableMember>(e => _env.Log.Information("Node {NodeAddress} is reachable again", e.Member.Address.ToString()));
     }
 
-    public static Props Props(SamplerPoolEnvironment env) => Akka.Actor.Props.Create(() => new SamplerPool(env));
+    public static Props Props(SamplerPoolEnvironment env, IActorRef? weightsServer = null) =>
+        Akka.Actor.Props.Create(() => new SamplerPool(env, weightsServer));
 
     /// <summary>Requests waiting for a sampler with room (tests).</summary>
     internal int Waiting => _waiting.Count;
@@ -85,6 +90,8 @@ public sealed class SamplerPool : ReceiveActor
 
     protected override void PostStop()
     {
+        foreach (var (node, rollouts) in _sampledBy.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            _env.Log.Information("Sampler node {NodeName} sampled {RolloutsSampled} rollouts of this run", node.Length > 0 ? node : "(the learner node)", rollouts);
         if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
             AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
@@ -103,7 +110,7 @@ public sealed class SamplerPool : ReceiveActor
             node.Tell(new SamplerNodeRefused(reason));
             return;
         }
-        _env.ModelFiles.PipeTo(node, success: files => new SamplerNodeWelcome(_env.GroupSize, _env.RunSeed, _env.Board.Latest, files),
+        _env.ModelFiles.PipeTo(node, sender: Self, success: files => new SamplerNodeWelcome(_env.GroupSize, _env.RunSeed, _env.Board.Latest, files),
             failure: e => new SamplerNodeRefused($"the learner node could not describe its model folder: {e.Message}"));
     }
 
@@ -160,6 +167,7 @@ public sealed class SamplerPool : ReceiveActor
         }
         if (worker.Remote)
             _env.Counters.Sampled(pending.Request.Prompts.Count, answered.Generated.Rollouts.Count);
+        _sampledBy[worker.NodeName] = _sampledBy.GetValueOrDefault(worker.NodeName) + answered.Generated.Rollouts.Count;
         pending.ReplyTo.Tell(answered.Generated);
         Dispatch();
     }

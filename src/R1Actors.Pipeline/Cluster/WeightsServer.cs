@@ -9,8 +9,8 @@ namespace R1Actors.Pipeline.Cluster;
 /// <summary>
 /// The learner node's side of the weight hand-off to sampler nodes: serves the base model folder's files and the
 /// newest weights version, each as a <see cref="FileOffer"/> (a stream reference of chunks with its SHA-256). A
-/// version is written to a file once, when the first node asks for it, and the file of the version before is
-/// deleted then (a node still reading it keeps its open handle). Runs on its own thread: an export copies tensors.
+/// version is written to a file once — as soon as it is published, once a node has fetched weights — and the file of
+/// the version before is deleted then (a node still reading it keeps its open handle). Runs on its own thread: an export copies tensors.
 /// </summary>
 public sealed class WeightsServer : ReceiveActor
 {
@@ -32,6 +32,19 @@ public sealed class WeightsServer : ReceiveActor
         _materializer = Context.Materializer(namePrefix: "r1-weights");
         Directory.CreateDirectory(folder);
         Receive<FetchFile>(Serve);
+        Receive<Actors.WeightsPublished>(_ =>
+        {
+            if (_exported is null)
+                return;   // no sampler node has asked for weights yet
+            try
+            {
+                Weights();   // written now, so the nodes that will ask for it in a moment do not wait for the export
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                _log.Warning(e, "Could not export weights for sampler nodes ahead of their fetch: {Reason}", e.Message);
+            }
+        });
     }
 
     public static Props Props(IClusterWeightsSource source, PolicyVersionBoard board, string folder, int chunkBytes, ILogger log, string dispatcher) =>

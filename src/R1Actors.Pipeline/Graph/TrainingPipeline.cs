@@ -132,7 +132,7 @@ public static class TrainingPipeline
             WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log);
         var weights = run.System.ActorOf(WeightsServer.Props(cluster.Weights, board, cluster.ExportFolder, cluster.ChunkBytes, run.Log, PipelineDispatchers.Pinned),
             ClusterSettings.WeightsPath["/user/".Length..]);
-        var pool = run.System.ActorOf(SamplerPool.Props(env), ClusterSettings.PoolPath["/user/".Length..]);
+        var pool = run.System.ActorOf(SamplerPool.Props(env, weights), ClusterSettings.PoolPath["/user/".Length..]);
         supervisors.Cluster.Add(pool);
         supervisors.Cluster.Add(weights);
         run.Log.Information("Learner node ready for sampler nodes at {ClusterAddress} ({LocalDevices} local samplers)",

@@ -15,8 +15,9 @@ public static class SafetensorsWriter
 {
     private const int CopyChunkBytes = 64 * 1024 * 1024;
 
+    /// <param name="durable">Flush to the disk before the rename (checkpoints); a file only passed on, such as a weights version for sampler nodes, need not wait for it.</param>
     public static void Write(string path, IReadOnlyList<(string Name, Tensor Tensor)> tensors,
-        IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, string>? metadata = null, bool durable = true)
     {
         var header = Header(tensors, metadata);
         var temporary = path + ".tmp";
@@ -28,7 +29,7 @@ public static class SafetensorsWriter
             stream.Write(header);
             foreach (var (_, tensor) in tensors)
                 WriteData(stream, tensor);
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: durable);
         }
         File.Move(temporary, path, overwrite: true);
     }

@@ -50,9 +50,12 @@ public sealed class ModelWeights : IDisposable
         return new ModelWeights(copies, adapter is not null);
     }
 
-    /// <summary>Wraps tensors the caller hands over (e.g. read from a checkpoint); the snapshot takes ownership.</summary>
-    public static ModelWeights FromTensors(IReadOnlyDictionary<string, Tensor> named) =>
-        new(named.ToDictionary(kv => kv.Key, kv => kv.Value.detach().DetachFromDisposeScope()), isAdapter: false);
+    /// <summary>
+    /// Wraps tensors the caller hands over (e.g. read from a checkpoint, or a version a sampler node received: a LoRA
+    /// adapter's alone when <paramref name="isAdapter"/>); the snapshot takes ownership.
+    /// </summary>
+    public static ModelWeights FromTensors(IReadOnlyDictionary<string, Tensor> named, bool isAdapter = false) =>
+        new(named.ToDictionary(kv => kv.Key, kv => kv.Value.detach().DetachFromDisposeScope()), isAdapter);
 
     /// <summary>
     /// Writes these weights into <paramref name="target"/> (any device or dtype: values are converted): into its

@@ -9,6 +9,7 @@ public static class RootCommandFactory
     public static RootCommand Create() =>
     [
         TrainCommand.Create(),
+        SamplerCommand.Create(),
         EvalCommand.Create(),
         PretrainCommand.Create(),
         ExportCommand.Create(),

@@ -45,6 +45,8 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             new PropertyEnricher(MetricNames.DroppedRollouts, pipeline.DroppedRollouts),
             new PropertyEnricher(MetricNames.DroppedRolloutsTotal, pipeline.DroppedRolloutsTotal),
             new PropertyEnricher(MetricNames.DiscardedGroups, pipeline.DiscardedGroups),
+            new PropertyEnricher(MetricNames.TrainedPrompts, report.Groups.Select(g => g.Prompt.Ordinal).ToArray(), destructureObjects: true),
+            new PropertyEnricher(MetricNames.DroppedPrompts, report.Dropped.Select(p => p.Ordinal).ToArray(), destructureObjects: true),
             new PropertyEnricher(MetricNames.RolloutsPerSecond, pipeline.RolloutsPerSecond),
             new PropertyEnricher(MetricNames.PipelineStepSeconds, pipeline.StepSeconds),
             new PropertyEnricher(MetricNames.RewardComponentMeans, ComponentMeans(report.Groups), destructureObjects: true),

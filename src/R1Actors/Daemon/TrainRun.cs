@@ -4,6 +4,7 @@ using R1Actors.Cli;
 using R1Actors.Evaluation;
 using R1Actors.Hosting;
 using R1Actors.Logging;
+using R1Actors.Pipeline.Cluster;
 using R1Actors.Pipeline.Contracts;
 using R1Actors.Pipeline.Data;
 using R1Actors.Pipeline.Graph;
@@ -142,7 +143,10 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
         IPromptDataset training, PipelineProgress? resumed, PeriodicEvaluation periodic, CancellationToken budget)
     {
         var s = context.Settings;
-        using var system = PipelineDispatchers.CreateSystem("r1actors", ConfigurationFactory.ParseString(AkkaSerilogLogger.AkkaConfig));
+        var akka = ConfigurationFactory.ParseString(AkkaSerilogLogger.AkkaConfig);
+        if (s.Pipeline.Cluster is { } clusterSettings)
+            akka = ClusterConfig.For(clusterSettings, ClusterSettings.LearnerRole).WithFallback(akka);
+        using var system = PipelineDispatchers.CreateSystem(ClusterSettings.SystemName, akka);
         var events = new StepEvents(Log, context.StatusLine, s.Run.RolloutLogEvery, s.Pipeline.MaxSteps, s.Run.MaxDuration, time, rewards);
         var run = new PipelineRun
         {
@@ -157,6 +161,10 @@ public sealed class TrainRun(RunContext context, TimeProvider time)
             ResumeSource = session.ResumedFrom is { } checkpoint ? Path.Combine(checkpoint.Path, Training.Checkpoints.TrainerState.FileName) : "the checkpoint",
             Log = Log,
             Time = time,
+            Cluster = s.Pipeline.Cluster is { } cluster
+                ? new ClusterLearner(new ClusterWeightsSource(model.Path, session.Learner.Weights), ClusterCompatibility.Of(context.Source),
+                    Path.Combine(context.RunDirectory, "cluster-weights"), cluster.TransferChunkBytes)
+                : null,
             OnStep = report =>
             {
                 events.Write(report);

@@ -1,3 +1,4 @@
+using R1Actors.Pipeline.Cluster;
 using R1Actors.Pipeline.Settings;
 
 namespace R1Actors.Configuration.Sections;
@@ -13,11 +14,14 @@ public static class PipelineSettingsBinder
     public static PipelineSettings Bind(SettingsReader r)
     {
         var devices = r.StringList($"{P}.devices");
-        if (devices.Count == 0 || devices.Any(string.IsNullOrWhiteSpace))
-            throw r.Fail($"{P}.devices", "expected at least one device name such as \"cpu\" or \"cuda:0\"");
+        var cluster = BindCluster(r);
+        if ((devices.Count == 0 && cluster is null) || devices.Any(string.IsNullOrWhiteSpace))
+            throw r.Fail($"{P}.devices", "expected at least one device name such as \"cpu\" or \"cuda:0\" (none is allowed only for a cluster's learner node, r1.cluster.enabled = true)");
         if (devices.Distinct(StringComparer.Ordinal).Count() != devices.Count)
             throw r.Fail($"{P}.devices", $"each device may be listed once, got [{string.Join(", ", devices)}]");
         var deterministic = DeterministicModeRules.Check(r, devices);
+        if (deterministic && cluster is not null)
+            throw r.Fail("r1.cluster.enabled", "r1.run.deterministic = true runs in one process: which node samples which prompt depends on timing");
         return new PipelineSettings(
             devices,
             r.Int($"{P}.group-size", min: 1, max: 4096),
@@ -42,10 +46,36 @@ public static class PipelineSettingsBinder
                 Positive(r, $"{P}.supervision.learner-fault-window")))
         {
             Deterministic = deterministic,
+            Cluster = cluster,
             WeightSwitch = r.OneOf($"{P}.weight-switch", "between-batches", "between-steps") == "between-steps"
                 ? WeightSwitch.BetweenSteps
                 : WeightSwitch.BetweenBatches,
         };
+    }
+
+    /// <summary><c>r1.cluster</c> when enabled, else null (one process).</summary>
+    public static ClusterSettings? BindCluster(SettingsReader r)
+    {
+        const string C = "r1.cluster";
+        if (!r.Bool($"{C}.enabled"))
+            return null;
+        var seeds = r.StringList($"{C}.seed-nodes");
+        foreach (var seed in seeds)
+        {
+            var colon = seed.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out var port) || port is < 1 or > 65535)
+                throw r.Fail($"{C}.seed-nodes", $"'{seed}' is not host:port (the learner node's r1.cluster.hostname and port, e.g. \"10.0.0.5:4053\")");
+        }
+        return new ClusterSettings(
+            r.String($"{C}.hostname", allowEmpty: false),
+            r.Int($"{C}.port", min: 0, max: 65535),
+            seeds,
+            Positive(r, $"{C}.down-after"),
+            Positive(r, $"{C}.heartbeat-pause"),
+            r.String($"{C}.node-name"),
+            r.Int($"{C}.transfer-chunk-kib", min: 4, max: ClusterConfig.MaxFrameBytes / 1024 / 2) * 1024,
+            Positive(r, $"{C}.rejoin-after"),
+            r.String($"{C}.cache"));
     }
 
     private static TimeSpan Positive(SettingsReader r, string key)
