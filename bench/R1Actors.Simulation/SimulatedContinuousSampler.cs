@@ -8,11 +8,15 @@ namespace R1Actors.Simulation;
 /// <paramref name="stepCost"/> however many are active, and each completion's length is drawn from its seed:
 /// lognormal with median <paramref name="medianLength"/> and σ = 1.19 (p99 ≈ 16 × median), capped at
 /// <paramref name="maxLength"/>. Rows join free slots at the next step; each token records the version held when
-/// it was drawn, and a rollout carries the oldest, as the real port does.
+/// it was drawn, and a rollout carries the oldest, as the real port does. A prompt <paramref name="refuses"/> picks
+/// comes back from the next step as the real port returns a prompt with no room in its cache: G empty rollouts,
+/// <see cref="FinishReason.Refused"/>.
 /// </summary>
 public sealed class SimulatedContinuousSampler(
-    string device, int slots, TimeSpan stepCost, int medianLength, int maxLength, long initialVersion = 0) : IContinuousSamplerPort
+    string device, int slots, TimeSpan stepCost, int medianLength, int maxLength, long initialVersion = 0,
+    Func<IssuedPrompt, bool>? refuses = null) : IContinuousSamplerPort
 {
+    private readonly List<IReadOnlyList<Rollout>> refused = [];
     private readonly Queue<Row> waiting = new();
     private readonly List<Row> active = [];
     private readonly Dictionary<long, (IssuedPrompt Prompt, Rollout?[] Done)> groups = [];
@@ -22,7 +26,7 @@ public sealed class SimulatedContinuousSampler(
 
     public long PolicyVersion { get; private set; } = initialVersion;
 
-    public bool HasWork => waiting.Count > 0 || active.Count > 0;
+    public bool HasWork => waiting.Count > 0 || active.Count > 0 || refused.Count > 0;
 
     public int RowsInFlight => active.Count;
 
@@ -43,6 +47,11 @@ public sealed class SimulatedContinuousSampler(
 
     public void Enqueue(IssuedPrompt prompt, int groupSize, ulong runSeed)
     {
+        if (refuses?.Invoke(prompt) == true)
+        {
+            refused.Add([.. Enumerable.Range(0, groupSize).Select(g => new Rollout(prompt, g, [1, 2, 3], [], "", [], PolicyVersion, FinishReason.Refused, device))]);
+            return;
+        }
         groups[prompt.Ordinal] = (prompt, new Rollout?[groupSize]);
         MostPromptsHeld = Math.Max(MostPromptsHeld, groups.Count);
         for (var g = 0; g < groupSize; g++)
@@ -54,14 +63,15 @@ public sealed class SimulatedContinuousSampler(
 
     public IReadOnlyList<IReadOnlyList<Rollout>> Step()
     {
+        var finished = new List<IReadOnlyList<Rollout>>(refused);
+        refused.Clear();
         while (active.Count < slots && waiting.Count > 0)
             active.Add(waiting.Dequeue());
         if (active.Count == 0)
-            return [];
+            return finished;
         SimulatedWork.Spend(stepCost);
         steps++;
         activeRowSteps += active.Count;
-        var finished = new List<IReadOnlyList<Rollout>>();
         foreach (var row in active)
         {
             row.Versions.Add(PolicyVersion);
@@ -110,13 +120,14 @@ public sealed class SimulatedContinuousSampler(
 }
 
 /// <summary>Makes <see cref="SimulatedContinuousSampler"/>s of one shape, keeping each so tests can read what it did.</summary>
-public sealed class SimulatedContinuousSamplerFactory(int slots, TimeSpan stepCost, int medianLength, int maxLength) : ISamplerPortFactory
+public sealed class SimulatedContinuousSamplerFactory(int slots, TimeSpan stepCost, int medianLength, int maxLength,
+    Func<IssuedPrompt, bool>? refuses = null) : ISamplerPortFactory
 {
     public List<SimulatedContinuousSampler> Created { get; } = [];
 
     public ISamplerPort Create(string device)
     {
-        var sampler = new SimulatedContinuousSampler(device, slots, stepCost, medianLength, maxLength);
+        var sampler = new SimulatedContinuousSampler(device, slots, stepCost, medianLength, maxLength, refuses: refuses);
         lock (Created)
             Created.Add(sampler);
         return sampler;

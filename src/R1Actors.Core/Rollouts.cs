@@ -12,6 +12,12 @@ public enum FinishReason
 
     /// <summary>The completion hit the token limit; its answer is likely cut off.</summary>
     Length,
+
+    /// <summary>
+    /// Nothing was sampled: the prompt leaves no room for one new token in the sampler's KV cache (or cannot be
+    /// read at all). The completion is empty, scores 0 and is never trained on; its group still completes.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>
@@ -32,6 +38,9 @@ public sealed record Rollout(
 {
     /// <summary>True when the completion was cut off at the token limit.</summary>
     public bool Truncated => FinishReason == FinishReason.Length;
+
+    /// <summary>True when the sampler refused the prompt and sampled nothing (<see cref="FinishReason.Refused"/>).</summary>
+    public bool Refused => FinishReason == FinishReason.Refused;
 
     /// <summary>
     /// Per completion token, the weights version that drew it, when a sampler switched weights with the row in

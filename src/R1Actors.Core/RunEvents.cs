@@ -72,6 +72,9 @@ public static class MetricNames
     /// <summary>Completion tokens per second of the learner's own compute time (TRL's <c>tokens_per_second</c>).</summary>
     public const string LearnerTokensPerSecond = "LearnerTokensPerSecond";
 
+    /// <summary>Prompts of the step the samplers refused (no room in the KV cache for one new token): empty groups, not trained on.</summary>
+    public const string RefusedPrompts = "RefusedPrompts";
+
     /// <summary>Present when the learner took the step without updating (non-finite loss, no signal).</summary>
     public const string SkipReason = "SkipReason";
 

@@ -61,6 +61,9 @@ public sealed record StepMetrics
     /// <summary>Share of the positions fed through the model this step that were padding (0 with packed sequences).</summary>
     public double PaddingFraction { get; init; }
 
+    /// <summary>Groups of the step whose prompt a sampler refused (no room in its KV cache): counted, never trained on.</summary>
+    public int RefusedPrompts { get; init; }
+
     /// <summary>The figures under their <see cref="MetricNames"/>, for the Step event, the metric history and dashboards.</summary>
     public IReadOnlyDictionary<string, double> Figures()
     {
@@ -95,6 +98,7 @@ public sealed record StepMetrics
             [MetricNames.LearnerTokensPerSecond] = TokensPerSecond,
             [MetricNames.PublishedBytes] = PublishedBytes,
             [MetricNames.PaddingFraction] = PaddingFraction,
+            [MetricNames.RefusedPrompts] = RefusedPrompts,
         };
         if (KlReference is { } kl)
             figures[MetricNames.KlReference] = kl;

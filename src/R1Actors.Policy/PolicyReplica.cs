@@ -76,11 +76,18 @@ public sealed class PolicyReplica : IDisposable
     /// <summary>The prompt token ids for a conversation (see <see cref="IPromptFormat.Render(IReadOnlyList{ChatMessage})"/>).</summary>
     public IReadOnlyList<int> EncodePrompt(IReadOnlyList<ChatMessage> messages) => Tokenizer.Encode(PromptFormat.Render(messages));
 
-    /// <summary>G completions for each prompt; <paramref name="seeds"/> holds one seed per (prompt, sample), prompt-major.</summary>
+    /// <summary>
+    /// G completions for each prompt; <paramref name="seeds"/> holds one seed per (prompt, sample), prompt-major, and
+    /// <paramref name="tokenLimits"/>, when given, one limit per prompt at most max-new-tokens (see <see cref="ContextBudget"/>).
+    /// </summary>
     public IReadOnlyList<SampledCompletion> Sample(IReadOnlyList<IReadOnlyList<int>> prompts, int samplesPerPrompt,
-        IReadOnlyList<ulong> seeds, SamplingOptions options)
+        IReadOnlyList<ulong> seeds, SamplingOptions options, IReadOnlyList<int>? tokenLimits = null)
     {
-        var result = generator.Generate(new GenerationRequest(prompts, samplesPerPrompt, seeds), WithStopTokens(options));
+        var request = new GenerationRequest(prompts, samplesPerPrompt, seeds)
+        {
+            TokenLimits = tokenLimits is null ? null : [.. tokenLimits.SelectMany(limit => Enumerable.Repeat(limit, samplesPerPrompt))],
+        };
+        var result = generator.Generate(request, WithStopTokens(options));
         return [.. result.Sequences.Select(s => Completion(prompts[s.Prompt], s))];
     }
 

@@ -24,11 +24,27 @@ public static class LongTailBenchmark
 
     /// <summary>What one mode did: the time, the work (checked against the drawn lengths) and how full it kept its rows.</summary>
     /// <param name="Stats">Continuous only: the batcher's figures at the end.</param>
-    /// <param name="BeforeDrain">Continuous only: the batcher's figures when the last group was queued, before the final drain.</param>
+    /// <param name="Steady">
+    /// Continuous only: the steady state, from the start until the last group was queued. A sampler in the daemon
+    /// lives there (the stream keeps its slots fed); what follows is the drain of a workload that ends, as long as its
+    /// longest last rows, which a daemon pays once per run. A static batch drains at every call, so its whole run is
+    /// its steady state.
+    /// </param>
     public sealed record Outcome(string Mode, double Seconds, long Tokens, long DecodeSteps, double Occupancy, long CacheBytes,
-        int FinishedGroups, bool LengthsAsDrawn, BatcherStats? Stats, BatcherStats? BeforeDrain = null)
+        int FinishedGroups, bool LengthsAsDrawn, BatcherStats? Stats, Window? Steady = null)
     {
         public double TokensPerSecond => Tokens / Seconds;
+    }
+
+    /// <summary>
+    /// Part of a continuous run: its time, decode steps and tokens drawn (active rows summed over steps: with the host
+    /// looking at every step, each row draws one token a step until it ends, so over a whole run they are the tokens).
+    /// </summary>
+    public sealed record Window(double Seconds, long DecodeSteps, long Tokens, int Slots)
+    {
+        public double TokensPerSecond => Tokens / Seconds;
+
+        public double Occupancy => Tokens / ((double)DecodeSteps * Slots);
     }
 
     /// <summary>(groups, G) lengths: lognormal, rounded, in 1 … max-new-tokens.</summary>
@@ -77,7 +93,7 @@ public static class LongTailBenchmark
         var asDrawn = true;
         var finished = 0;
         var next = 0;
-        BatcherStats? beforeDrain = null;
+        Window? steady = null;
         var clock = Stopwatch.StartNew();
         while (next < w.Groups || !batcher.Idle)
         {
@@ -87,8 +103,8 @@ public static class LongTailBenchmark
                     GenerationRequest.ForStep([prompts[next]], w.SamplesPerPrompt, 1, 0, [next]).Seeds, lengths[next]);
                 if (batcher.Enqueue(group) is { } refusal)
                     throw new InvalidOperationException(refusal);
-                if (next == w.Groups - 1)
-                    beforeDrain = batcher.Stats;
+                if (next == w.Groups - 1 && batcher.Stats is var queued)
+                    steady = new Window(clock.Elapsed.TotalSeconds, queued.DecodeSteps, queued.ActiveRowSteps, queued.Slots);
             }
             foreach (var group in batcher.Step())
             {
@@ -99,7 +115,7 @@ public static class LongTailBenchmark
         }
         var seconds = clock.Elapsed.TotalSeconds;
         var stats = batcher.Stats;
-        return new Outcome("continuous", seconds, tokens, stats.DecodeSteps, stats.Occupancy, batcher.CacheBytes, finished, asDrawn, stats, beforeDrain);
+        return new Outcome("continuous", seconds, tokens, stats.DecodeSteps, stats.Occupancy, batcher.CacheBytes, finished, asDrawn, stats, steady);
     }
 
     /// <summary>Keys and values of N rows × (prompt + max-new-tokens) tokens: what a static batch allocates per call.</summary>

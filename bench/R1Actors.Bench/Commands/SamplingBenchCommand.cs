@@ -25,12 +25,18 @@ public static class SamplingBenchCommand
             Description = "Groups (prompts x 8 samples) in the long-tailed static-vs-continuous workload; 48 is quick, 400 is the big workload",
             DefaultValueFactory = _ => 48,
         };
+        var pairs = new Option<int>("--long-tail-pairs")
+        {
+            Description = "Alternating static/continuous pairs of the long-tailed workload; its figures are the medians over them",
+            DefaultValueFactory = _ => 3,
+        };
         var longTailOnly = new Option<bool>("--long-tail-only") { Description = "Run only the long-tailed static-vs-continuous workload" };
         var command = new Command("sampling", "Sampling tokens/s with and without the KV cache, achieved GFLOP/s against this machine's matmul ceiling, memory over 1,000 generate calls");
         command.Add(threads);
         command.Add(skipLarge);
         command.Add(calls);
         command.Add(groups);
+        command.Add(pairs);
         command.Add(longTailOnly);
         command.SetAction(parse => CommandAction.Run(() =>
         {
@@ -40,13 +46,16 @@ public static class SamplingBenchCommand
             var groupCount = parse.GetValue(groups);
             if (groupCount < 8)
                 throw new UsageException($"--long-tail-groups: expected at least 8, got {groupCount}");
+            var pairCount = parse.GetValue(pairs);
+            if (pairCount < 1)
+                throw new UsageException($"--long-tail-pairs: expected at least 1, got {pairCount}");
             var runtime = TorchRuntime.Configure(parse.GetValue(threads));
             var report = new BenchReport("sampling");
             report.Fact("machine", "Machine", $"{Environment.ProcessorCount} cores, {Environment.OSVersion}");
             report.Fact("torch", "Torch", runtime);
             if (!parse.GetValue(longTailOnly))
                 Run(report, !parse.GetValue(skipLarge), count);
-            LongTailFigures.Run(report, groupCount);
+            LongTailFigures.Run(report, groupCount, pairCount);
             report.Finish();
             return ExitCodes.Success;
         }));

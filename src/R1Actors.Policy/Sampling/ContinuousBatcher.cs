@@ -23,8 +23,9 @@ namespace R1Actors.Policy.Sampling;
 /// up a chunk is copied once, instead of every young row reading an old row's length at every step.</item>
 /// <item>The host looks at the draws every <see cref="SamplingOptions.FinishCheckInterval"/> steps (one copy
 /// of 3 × N floats per look) to apply stops, release finished groups and admit rows: the only synchronisation.</item>
-/// <item>A group leaves as soon as its last sample finishes. A prompt that does not fit a slot with
-/// max-new-tokens after it is refused (<see cref="Enqueue"/> says why), never truncated.</item>
+/// <item>A group leaves as soon as its last sample finishes. A prompt gets the room its slot leaves after it
+/// (<see cref="ContextBudget"/>); one with no room for a new token is refused (<see cref="Enqueue"/> says why),
+/// never truncated.</item>
 /// <item>Weights may change between two <see cref="Step"/> calls; every token records <see cref="WeightsVersion"/>
 /// at the step that drew it.</item>
 /// </list>
@@ -74,9 +75,6 @@ public sealed class ContinuousBatcher : IDisposable
 
     public int Slots => cache.Slots;
 
-    /// <summary>The longest prompt a slot takes: slot tokens − max-new-tokens.</summary>
-    public int MaxPromptTokens => cache.SlotTokens - options.MaxNewTokens;
-
     public long CacheBytes => cache.Bytes;
 
     /// <summary>The weights version tokens drawn from now on record; the caller sets it after changing the model's weights.</summary>
@@ -101,14 +99,14 @@ public sealed class ContinuousBatcher : IDisposable
         AttentionPositionsUnsegmented = positionsUnsegmented,
     };
 
-    /// <summary>Queues a group; null when queued, otherwise why it was refused (it is counted and never sampled).</summary>
+    /// <summary>
+    /// Queues a group; null when queued, otherwise why it was refused (counted, never sampled). A prompt gets what
+    /// room its slot leaves (<see cref="ContextBudget"/>): its samples end as <c>length</c> there.
+    /// </summary>
     public string? Enqueue(SampleGroup group)
     {
-        var problem = PromptChecks.Problem(group.Prompt, model.Config.VocabSize)
-            ?? (group.Prompt.Count > MaxPromptTokens
-                ? $"the prompt has {group.Prompt.Count} tokens; a slot of {cache.SlotTokens} holds at most {MaxPromptTokens} before {options.MaxNewTokens} new tokens"
-                : null)
-            ?? (group.Seeds.Count == 0 ? "a group needs at least one sample" : null)
+        var (room, problem) = ContextBudget.Room(group.Prompt, cache.SlotTokens, options.MaxNewTokens, model.Config.VocabSize);
+        problem ??= (group.Seeds.Count == 0 ? "a group needs at least one sample" : null)
             ?? (group.TokenLimits is { } limits && (limits.Count != group.Seeds.Count || limits.Any(l => l < 1 || l > options.MaxNewTokens))
                 ? $"token limits: one per sample, each in 1..{options.MaxNewTokens} (max-new-tokens)"
                 : null);
@@ -117,8 +115,8 @@ public sealed class ContinuousBatcher : IDisposable
             refused++;
             return problem;
         }
-        var progress = new GroupProgress(group,
-            [.. group.Seeds.Select((_, g) => new RowProgress(groupOrdinal, g, options, tokenBytes, group.TokenLimits?[g]))]);
+        var progress = new GroupProgress(group, [.. group.Seeds.Select((_, g) =>
+            new RowProgress(groupOrdinal, g, options, tokenBytes, Math.Min(room, group.TokenLimits?[g] ?? room)))]);
         groupOrdinal++;
         for (var g = 0; g < group.Seeds.Count; g++)
             waiting.Enqueue((progress, g));

@@ -23,6 +23,13 @@ public sealed record SamplingOptions
     public int FinishCheckInterval { get; init; } = 1;
     /// <summary>Drop finished rows from the batch once the unfinished ones are at most this fraction of it.</summary>
     public double CompactBelowFraction { get; init; } = 0.75;
+    /// <summary>
+    /// Prompt + completion tokens a row's KV cache may hold in a static batch, for callers that bound it through
+    /// <see cref="ContextBudget"/> (the pipeline's sampler ports): a prompt with no room for a new token is refused,
+    /// a completion ends as <c>length</c> where the room ends. 0 = no bound (the generator sizes its cache to the
+    /// longest prompt + <see cref="MaxNewTokens"/>). A continuous batcher's bound is its slot size.
+    /// </summary>
+    public int ContextTokens { get; init; }
 
     public SamplingOptions Validated()
     {
@@ -32,6 +39,7 @@ public sealed record SamplingOptions
         Require(MaxNewTokens > 0, nameof(MaxNewTokens), "> 0");
         Require(FinishCheckInterval > 0, nameof(FinishCheckInterval), "> 0");
         Require(CompactBelowFraction is >= 0 and <= 1, nameof(CompactBelowFraction), "in [0, 1]");
+        Require(ContextTokens >= 0, nameof(ContextTokens), "≥ 0 (0 = no bound)");
         Require(StopStrings.All(s => s.Length > 0), nameof(StopStrings), "non-empty strings");
         return this;
 

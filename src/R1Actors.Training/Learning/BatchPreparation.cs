@@ -18,6 +18,7 @@ internal sealed record TrainingSample(
 /// <summary>What was sampled, before any gradient: the rollout half of the step's metrics.</summary>
 internal sealed record RolloutStatistics(
     int Groups,
+    int RefusedGroups,
     int Completions,
     int ZeroSignalGroups,
     int DiscardedZeroSignalGroups,
@@ -37,16 +38,19 @@ internal sealed record PreparedBatch(IReadOnlyList<TrainingSample> Samples, Roll
 /// <summary>
 /// Turns scored groups into training samples: shapes the rewards of truncated completions, asks the objective
 /// which completions of each group train and with what advantage, drops what the truncation policy masks, and gives every kept token its aggregation
-/// weight over the whole step. Checks the input and says which group and completion is malformed.
+/// weight over the whole step. Groups whose prompt a sampler refused (<see cref="FinishReason.Refused"/>: nothing
+/// was sampled) are counted and left out of the samples and of the rollout figures. Checks the input and says
+/// which group and completion is malformed.
 /// </summary>
 internal sealed class BatchPreparation(ITrainingObjective objective, ITruncationPolicy truncation, ILossAggregation aggregation)
 {
     public PreparedBatch Prepare(LearnerBatch batch, long currentVersion)
     {
         Validate(batch);
+        var groups = batch.Groups.Where(g => !g.Completions.Any(c => c.Rollout.Refused)).ToArray();
         var kept = new List<(ScoredGroup Group, ScoredRollout Completion, double Advantage)>();
         var zeroSignal = 0;
-        foreach (var group in batch.Groups)
+        foreach (var group in groups)
         {
             var shaped = group.Completions.Select(c => truncation.ShapeReward(c.Reward.Score, c.Rollout.Truncated)).ToArray();
             if (GroupStatistics.IsZeroSignal(shaped))
@@ -63,26 +67,33 @@ internal sealed class BatchPreparation(ITrainingObjective objective, ITruncation
         var samples = kept
             .Select((k, i) => new TrainingSample(k.Group.PromptTokenIds, k.Completion.Rollout.CompletionTokenIds, k.Completion.Rollout.BehaviourLogProbs, k.Advantage, weights[i]))
             .ToArray();
-        return new PreparedBatch(samples, Statistics(batch, zeroSignal, samples, currentVersion));
+        var statistics = Statistics(groups, zeroSignal, samples, currentVersion) with
+        {
+            RefusedGroups = batch.Groups.Count - groups.Length,
+            DiscardedZeroSignalGroups = batch.DiscardedGroups,
+        };
+        return new PreparedBatch(samples, statistics);
     }
 
-    private static RolloutStatistics Statistics(LearnerBatch batch, int zeroSignal, TrainingSample[] samples, long currentVersion)
+    /// <summary>The figures of the groups that were sampled; all zero when there are none (every prompt refused).</summary>
+    private static RolloutStatistics Statistics(ScoredGroup[] groups, int zeroSignal, TrainingSample[] samples, long currentVersion)
     {
-        var completions = batch.Groups.SelectMany(g => g.Completions).ToArray();
-        var lengths = completions.Select(c => c.Rollout.CompletionTokenIds.Count).ToArray();
-        var staleness = completions.Select(c => currentVersion - c.Rollout.PolicyVersion).ToArray();
+        var completions = groups.SelectMany(g => g.Completions).ToArray();
+        var lengths = completions.Select(c => c.Rollout.CompletionTokenIds.Count).DefaultIfEmpty().ToArray();
+        var staleness = completions.Select(c => currentVersion - c.Rollout.PolicyVersion).DefaultIfEmpty().ToArray();
         return new RolloutStatistics(
-            Groups: batch.Groups.Count,
+            Groups: groups.Length,
+            RefusedGroups: 0,
             Completions: completions.Length,
             ZeroSignalGroups: zeroSignal,
-            DiscardedZeroSignalGroups: batch.DiscardedGroups,
-            RewardMean: completions.Average(c => c.Reward.Score),
-            RewardStd: batch.Groups.Average(g => GroupStatistics.SampleStd(g.Completions.Select(c => c.Reward.Score).ToArray())),
-            Accuracy: completions.Average(c => c.Reward.Correct ? 1.0 : 0.0),
+            DiscardedZeroSignalGroups: 0,
+            RewardMean: completions.Select(c => c.Reward.Score).DefaultIfEmpty().Average(),
+            RewardStd: groups.Select(g => GroupStatistics.SampleStd(g.Completions.Select(c => c.Reward.Score).ToArray())).DefaultIfEmpty().Average(),
+            Accuracy: completions.Select(c => c.Reward.Correct ? 1.0 : 0.0).DefaultIfEmpty().Average(),
             LengthMean: lengths.Average(),
             LengthMax: lengths.Max(),
             LengthMin: lengths.Min(),
-            TruncatedFraction: completions.Average(c => c.Rollout.Truncated ? 1.0 : 0.0),
+            TruncatedFraction: completions.Select(c => c.Rollout.Truncated ? 1.0 : 0.0).DefaultIfEmpty().Average(),
             AdvantageAbsMean: samples.Length == 0 ? 0.0 : samples.Average(s => Math.Abs(s.Advantage)),
             Staleness: staleness.Average(),
             StalenessMax: staleness.Max());

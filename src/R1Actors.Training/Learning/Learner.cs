@@ -177,6 +177,8 @@ public sealed class Learner : IDisposable
     /// </summary>
     private string? NothingToLearn(PreparedBatch prepared)
     {
+        if (prepared.Rollouts.Groups == 0)
+            return $"the samplers refused every prompt of the batch ({prepared.Rollouts.RefusedGroups}): none left room in the KV cache for a completion";
         if (prepared.Samples.Count == 0)
             return _objective.NothingKeptReason;
         if (prepared.Samples.All(s => s.Advantage == 0.0) && !_settings.Loss.UsesReference && _settings.Loss.EntropyCoefficient == 0.0)
@@ -236,7 +238,7 @@ public sealed class Learner : IDisposable
             RewardMean = rollouts.RewardMean,
             RewardStd = rollouts.RewardStd,
             Accuracy = rollouts.Accuracy,
-            FracRewardZeroStd = (double)(rollouts.ZeroSignalGroups + rollouts.DiscardedZeroSignalGroups) / groupsSeen,
+            FracRewardZeroStd = groupsSeen == 0 ? 0 : (double)(rollouts.ZeroSignalGroups + rollouts.DiscardedZeroSignalGroups) / groupsSeen,
             AdvantagesAbsMean = rollouts.AdvantageAbsMean,
             CompletionLengthMean = rollouts.LengthMean,
             CompletionLengthMax = rollouts.LengthMax,
@@ -252,6 +254,7 @@ public sealed class Learner : IDisposable
             StepSeconds = elapsed.TotalSeconds,
             PublishedBytes = applied ? PublishedBytes : 0,
             PaddingFraction = pass.PaddingFraction,
+            RefusedPrompts = rollouts.RefusedGroups,
         };
     }
 

@@ -3,26 +3,26 @@ using R1Actors.Policy;
 using R1Actors.Policy.Sampling;
 using R1Actors.Policy.Settings;
 using R1Actors.Training.Weights;
-using Serilog;
 
 namespace R1Actors.Adapters;
 
 /// <summary>
 /// The pipeline's <see cref="IContinuousSamplerPort"/> over a <see cref="PolicyReplica"/>: a <see cref="ContinuousBatcher"/>
 /// with the configured slots, prompts encoded and seeded as <see cref="SamplerPort"/> does (the version held when
-/// the prompt is queued), weights from the learner's store through the static port it wraps. A prompt too long
-/// for a slot is refused by the batcher; it is logged, counted and sampled on its own as a static batch, so no
-/// prompt is lost. Called from the sampler actor's thread only.
+/// the prompt is queued), weights from the learner's store through the static port it wraps. A prompt gets the
+/// room its slot leaves (<see cref="ContextBudget"/>); one the batcher refuses (no room for a new token) is logged
+/// and counted by the static port, and its G rollouts come back empty as <see cref="FinishReason.Refused"/> from
+/// the next <see cref="Step"/>, so its group completes, scores 0 and is not trained on. Called from the sampler
+/// actor's thread only.
 /// </summary>
 public sealed class ContinuousSamplerPort : IContinuousSamplerPort
 {
-    private static readonly ILogger Log = Serilog.Log.ForContext<ContinuousSamplerPort>();
     private readonly PolicyReplica replica;
     private readonly SamplerPort whole;
     private readonly ContinuousBatcher batcher;
     private readonly string device;
     private readonly Dictionary<long, (IssuedPrompt Prompt, IReadOnlyList<int> Ids)> queued = [];
-    private readonly List<IReadOnlyList<Rollout>> sampledAlone = [];
+    private readonly List<IReadOnlyList<Rollout>> refused = [];
 
     public ContinuousSamplerPort(PolicyReplica replica, WeightStore weights, SamplingOptions options, ContinuousBatchingSettings slots, string device)
     {
@@ -34,10 +34,10 @@ public sealed class ContinuousSamplerPort : IContinuousSamplerPort
 
     public long PolicyVersion => whole.PolicyVersion;
 
-    /// <summary>Prompts too long for a slot, sampled on their own instead.</summary>
-    public long RefusedPrompts { get; private set; }
+    /// <summary>Prompts refused since the port was made, by the batcher or by a static batch (<see cref="Generate"/>).</summary>
+    public long RefusedPrompts => whole.RefusedPrompts;
 
-    public bool HasWork => !batcher.Idle || sampledAlone.Count > 0;
+    public bool HasWork => !batcher.Idle || refused.Count > 0;
 
     public int RowsInFlight => batcher.RowsInFlight;
 
@@ -57,21 +57,16 @@ public sealed class ContinuousSamplerPort : IContinuousSamplerPort
     {
         var ids = replica.Encode(prompt.Prompt.Content);
         var seeds = GenerationRequest.ForStep([ids], groupSize, runSeed, PolicyVersion, [prompt.Ordinal]).Seeds;
-        if (batcher.Enqueue(new SampleGroup(prompt.Ordinal, ids, seeds)) is not { } refusal)
-        {
+        if (batcher.Enqueue(new SampleGroup(prompt.Ordinal, ids, seeds)) is { } refusal)
+            refused.Add(whole.Refuse(prompt, ids, groupSize, refusal));
+        else
             queued[prompt.Ordinal] = (prompt, ids);
-            return;
-        }
-        RefusedPrompts++;
-        Log.Warning("Prompt {PromptId} refused by continuous batching on {Device} ({Reason}); sampled on its own, {RefusedPrompts} so far",
-            prompt.Prompt.Id, device, refusal, RefusedPrompts);
-        sampledAlone.Add(whole.Generate(new SampleBatch([prompt], groupSize, runSeed, PolicyVersion)));
     }
 
     public IReadOnlyList<IReadOnlyList<Rollout>> Step()
     {
-        var done = new List<IReadOnlyList<Rollout>>(sampledAlone);
-        sampledAlone.Clear();
+        var done = new List<IReadOnlyList<Rollout>>(refused);
+        refused.Clear();
         foreach (var group in batcher.Step())
         {
             queued.Remove(group.Key, out var prompt);

@@ -34,6 +34,10 @@ public sealed class LongTailBenchmarkTests
                 Assert.Equal(6, run.FinishedGroups);
             });
             Assert.Equal(staticRun.CacheBytes, continuous.CacheBytes);
+            Assert.Equal(expected, continuous.Stats!.ActiveRowSteps);   // a row draws one token a step: row-steps are the tokens
+            Assert.InRange(continuous.Steady!.Tokens, 1, expected - 1);
+            Assert.InRange(continuous.Steady.DecodeSteps, 1, continuous.DecodeSteps - 1);
+            Assert.True(continuous.Steady.Occupancy >= continuous.Occupancy);
             Assert.True(continuous.Occupancy > staticRun.Occupancy);
             Assert.True(continuous.DecodeSteps < staticRun.DecodeSteps);
         }

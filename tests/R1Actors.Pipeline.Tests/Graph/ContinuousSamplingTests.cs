@@ -34,6 +34,25 @@ public sealed class ContinuousSamplingTests : PipelineTestKit
     }
 
     [Fact]
+    public async Task A_refused_prompts_group_completes_at_once_and_the_run_trains_every_group_once_without_stalling()
+    {
+        var samplers = new SimulatedContinuousSamplerFactory(slots: 8, TimeSpan.FromMilliseconds(0.2), medianLength: 12, maxLength: 200,
+            refuses: prompt => prompt.Ordinal % 3 == 1);
+        var settings = Settings(WeightSwitch.BetweenSteps);
+        var (outcome, steps) = await Harness.RunAsync(Sys, settings, Harness.Ports(samplers: samplers));
+
+        Assert.Equal(8, outcome.Progress.Step);
+        var trained = Harness.TrainedOrdinals(steps);
+        Assert.Equal(8 * settings.GroupsPerStep, trained.Length);
+        Assert.Equal(trained.Length, trained.Distinct().Count());
+        var refused = steps.SelectMany(s => s.Groups).Where(g => g.Prompt.Ordinal % 3 == 1).ToArray();
+        Assert.NotEmpty(refused);
+        Assert.All(refused, g => Assert.All(g.Completions, c =>
+            Assert.True(c.Rollout.Refused && c.Rollout.CompletionTokenIds.Count == 0 && c.Reward.Score == 0, $"prompt {g.Prompt.Ordinal}")));
+        Assert.All(steps.SelectMany(s => s.Groups), g => Assert.Equal(settings.GroupSize, g.Completions.Count));
+    }
+
+    [Fact]
     public async Task Between_batches_every_completion_has_one_version_and_between_steps_rows_in_flight_take_the_new_one()
     {
         long Mixed(SimulatedContinuousSamplerFactory samplers, IReadOnlyList<StepReport> steps) =>

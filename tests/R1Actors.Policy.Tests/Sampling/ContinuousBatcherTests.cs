@@ -103,18 +103,31 @@ public class ContinuousBatcherTests
     }
 
     [Fact]
-    public void A_prompt_too_long_for_a_slot_is_refused_with_the_reason_and_counted_while_others_run()
+    public void A_prompt_with_no_room_for_a_new_token_is_refused_with_the_reason_and_counted_while_others_run()
     {
         using var model = TestModels.Random(TestModels.Tiny(Qwen2Family.Instance));
         using var batcher = new ContinuousBatcher(model, Options(12), slots: 2, slotTokens: 16);
-        var tooLong = new SampleGroup(9, [.. Enumerable.Range(3, 5)], [1UL, 2UL]);
-        Assert.Contains("holds at most 4", batcher.Enqueue(tooLong));
+        var tooLong = new SampleGroup(9, [.. Enumerable.Range(3, 16)], [1UL, 2UL]);
+        Assert.Contains("the prompt has 16 tokens and the KV cache holds 16 a row", batcher.Enqueue(tooLong));
         Assert.Contains("outside the model's vocabulary", batcher.Enqueue(new SampleGroup(8, [1, 400], [1UL])));
         Assert.Null(batcher.Enqueue(Group(3, 2, limited: false)));
         var finished = batcher.Drain();
         Assert.Equal([3L], finished.Select(g => g.Key));
         Assert.All(finished[0].Sequences, s => Assert.Equal(12, s.TokenIds.Count));
         Assert.Equal(2, batcher.Stats.RefusedPrompts);
+    }
+
+    [Fact]
+    public void A_prompt_cramped_in_its_slot_samples_the_room_left_and_ends_as_length_there()
+    {
+        using var model = TestModels.Random(TestModels.Tiny(Qwen2Family.Instance));
+        using var batcher = new ContinuousBatcher(model, Options(12), slots: 3, slotTokens: 16);
+        Assert.Null(batcher.Enqueue(new SampleGroup(1, [.. Enumerable.Range(3, 13)], [1UL, 2UL])));                // 13 + 3 = 16
+        Assert.Null(batcher.Enqueue(new SampleGroup(2, [.. Enumerable.Range(3, 15)], [3UL], TokenLimits: [9])));   // room for 1 only
+        var finished = batcher.Drain().ToDictionary(g => g.Key);
+        Assert.All(finished[1].Sequences, s => Assert.Equal((3, FinishReason.Length), (s.TokenIds.Count, s.FinishReason)));
+        Assert.Equal((1, FinishReason.Length), (finished[2].Sequences[0].TokenIds.Count, finished[2].Sequences[0].FinishReason));
+        Assert.Equal(0, batcher.Stats.RefusedPrompts);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class ContinuousSamplerPortTests
     }
 
     [Fact]
-    public void A_prompt_too_long_for_a_slot_is_refused_counted_and_sampled_on_its_own()
+    public void A_prompt_with_no_room_in_its_slot_comes_back_refused_empty_and_counted_and_the_others_sample()
     {
         using var learner = Replica(initSeed: 1);
         using var store = new WeightStore();
@@ -63,11 +63,48 @@ public sealed class ContinuousSamplerPortTests
         using var port = new ContinuousSamplerPort(Replica(initSeed: 1), store, Options, new ContinuousBatchingSettings(Slots: 2, SlotTokens: 12), "cpu");
         port.ApplyWeights(0);
         port.Enqueue(Prompt(0, "1+1="), groupSize: 2, runSeed: 9);
-        port.Enqueue(Prompt(1, "123456+654321="), groupSize: 2, runSeed: 9);
-        var groups = Drain(port);
+        port.Enqueue(Prompt(1, "123456+654321="), groupSize: 2, runSeed: 9);   // 14 tokens in a slot of 12
+        port.Enqueue(Prompt(2, "12345+54321="), groupSize: 2, runSeed: 9);     // 12: not even one new token fits
+        var groups = Drain(port).ToDictionary(g => g[0].Prompt.Ordinal);
 
+        Assert.Equal(2, port.RefusedPrompts);
+        Assert.Equal([0L, 1L, 2L], groups.Keys.Order());
+        Assert.All(groups.Values, g => Assert.Equal([0, 1], g.Select(r => r.SampleIndex)));
+        foreach (var refused in new[] { groups[1], groups[2] })
+            Assert.All(refused, r =>
+            {
+                Assert.Equal(FinishReason.Refused, r.FinishReason);
+                Assert.Empty(r.CompletionTokenIds);
+                Assert.Empty(r.BehaviourLogProbs);
+                Assert.Equal("", r.CompletionText);
+            });
+        Assert.All(groups[0], r => Assert.NotEqual(FinishReason.Refused, r.FinishReason));
+        Assert.False(port.HasWork);
+    }
+
+    [Fact]
+    public void A_prompt_cramped_in_its_slot_gets_the_room_left_and_both_modes_give_the_same_rollouts()
+    {
+        using var learner = Replica(initSeed: 1);
+        using var store = new WeightStore();
+        store.Publish(learner.Model, 0);
+        var options = Options with { ContextTokens = 12 };
+        using var whole = new SamplerPort(Replica(initSeed: 1), store, options, "cpu");
+        using var port = new ContinuousSamplerPort(Replica(initSeed: 1), store, options, new ContinuousBatchingSettings(Slots: 3, SlotTokens: 12), "cpu");
+        whole.ApplyWeights(0);
+        port.ApplyWeights(0);
+        IssuedPrompt[] prompts = [Prompt(0, "1+1="), Prompt(1, "1234+4321="), Prompt(2, "12345+54321="), Prompt(3, "5+5=")];   // 4, 10, 12, 4 tokens
+        foreach (var prompt in prompts)
+            port.Enqueue(prompt, groupSize: 2, runSeed: 9);
+        var continuous = Drain(port).OrderBy(g => g[0].Prompt.Ordinal).SelectMany(g => g).ToArray();
+        var batch = whole.Generate(new SampleBatch(prompts, 2, RunSeed: 9, PolicyVersion: 0));
+
+        Assert.Equal(batch.Select(r => (r.Prompt.Ordinal, r.SampleIndex, r.CompletionText, r.FinishReason)),
+            continuous.Select(r => (r.Prompt.Ordinal, r.SampleIndex, r.CompletionText, r.FinishReason)));
+        Assert.All(batch.Where(r => r.Prompt.Ordinal == 1), r => Assert.True(r.CompletionTokenIds.Count <= 2));   // 12 − 10 tokens of room
+        Assert.Contains(batch, r => r.Prompt.Ordinal == 1 && r.FinishReason == FinishReason.Length);
+        Assert.All(batch.Where(r => r.Prompt.Ordinal == 2), r => Assert.Equal(FinishReason.Refused, r.FinishReason));
+        Assert.Equal(1, whole.RefusedPrompts);
         Assert.Equal(1, port.RefusedPrompts);
-        Assert.Equal([0L, 1L], groups.Select(g => g[0].Prompt.Ordinal).Order());
-        Assert.All(groups, g => Assert.Equal(2, g.Count));
     }
 }

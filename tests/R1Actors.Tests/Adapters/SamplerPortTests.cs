@@ -41,6 +41,26 @@ public sealed class SamplerPortTests
         Assert.Equal(expected.Select(c => c.CompletionTokenIds), rollouts.Take(3).Select(r => r.CompletionTokenIds));
     }
 
+    [Fact]
+    public void A_prompt_with_no_room_in_the_cache_comes_back_refused_in_its_place_and_the_others_sample_as_without_it()
+    {
+        using var learner = Replica(initSeed: 1);
+        using var store = new WeightStore();
+        store.Publish(learner.Model, 0);
+        var options = new SamplingOptions { MaxNewTokens = 5, ContextTokens = learner.EncodePrompt("1+1").Count + 5 };
+        using var port = new SamplerPort(Replica(initSeed: 1), store, options, "cpu");
+        port.ApplyWeights(0);
+        IssuedPrompt[] prompts = [Prompt(0, new TextPrompt("1+1")), Prompt(1, new TextPrompt(new string('9', 400))), Prompt(2, new TextPrompt("2+2"))];
+
+        var rollouts = port.Generate(new SampleBatch(prompts, 2, RunSeed: 9, PolicyVersion: 0));
+        var without = port.Generate(new SampleBatch([prompts[0], prompts[2]], 2, RunSeed: 9, PolicyVersion: 0));
+
+        Assert.Equal([0L, 0L, 1L, 1L, 2L, 2L], rollouts.Select(r => r.Prompt.Ordinal));
+        Assert.All(rollouts.Where(r => r.Prompt.Ordinal == 1), r => Assert.True(r.Refused && r.CompletionTokenIds.Count == 0 && r.BehaviourLogProbs.Count == 0));
+        Assert.Equal(without.Select(r => r.CompletionTokenIds), rollouts.Where(r => !r.Refused).Select(r => r.CompletionTokenIds));
+        Assert.Equal(1, port.RefusedPrompts);
+    }
+
     /// <summary>A tiny learner replica whose adapter holds random values (B ≠ 0), so the adapter changes what it samples.</summary>
     private static PolicyReplica TrainedLoraLearner(Policy.Model.Lora.LoraSettings lora)
     {

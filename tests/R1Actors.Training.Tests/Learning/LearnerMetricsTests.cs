@@ -43,6 +43,44 @@ public class LearnerMetricsTests
     }
 
     [Fact]
+    public void A_refused_prompts_group_is_counted_and_neither_trained_on_nor_in_the_rollout_figures()
+    {
+        using var model = new TinyDecoder();
+        using var other = new TinyDecoder();
+        using var learner = new Learner(model, Settings.Learner());
+        using var without = new Learner(other, Settings.Learner());
+        var sampled = Groups.Of([1], [Groups.Completion([2, 3], 1.0, correct: true), Groups.Completion([4], 0.0)]);
+
+        var metrics = learner.Train(Groups.Batch([Groups.Refused([5, 6, 7], samples: 2), sampled])).Metrics;
+        var expected = without.Train(Groups.Batch([sampled])).Metrics;
+
+        Assert.Equal(1, metrics.RefusedPrompts);
+        Assert.Equal(1, metrics.Figures()[MetricNames.RefusedPrompts]);
+        Assert.Equal(0, expected.RefusedPrompts);
+        Assert.Equal((expected.Groups, expected.Completions, expected.NumTokens), (metrics.Groups, metrics.Completions, metrics.NumTokens));
+        Assert.Equal((expected.RewardMean, expected.Accuracy, expected.CompletionLengthMin, expected.FracRewardZeroStd),
+            (metrics.RewardMean, metrics.Accuracy, metrics.CompletionLengthMin, metrics.FracRewardZeroStd));
+        Assert.Equal(expected.Loss, metrics.Loss, 12);
+        Assert.True(ModuleTensors.Equal(model, ModuleTensors.Copy(other)), "the refused group changed the update");
+    }
+
+    [Fact]
+    public void A_batch_whose_every_prompt_was_refused_skips_the_step_and_says_why()
+    {
+        using var model = new TinyDecoder();
+        using var learner = new Learner(model, Settings.Learner());
+        var result = learner.Train(Groups.Batch([Groups.Refused([1, 2], samples: 3), Groups.Refused([3], samples: 3)]));
+
+        Assert.False(result.Applied);
+        Assert.Contains("refused every prompt", result.SkipReason);
+        Assert.Equal(2, result.Metrics.RefusedPrompts);
+        Assert.Equal(0, result.Metrics.Groups);
+        foreach (var name in new[] { MetricNames.RewardMean, MetricNames.RewardStd, MetricNames.Accuracy, MetricNames.FracRewardZeroStd, MetricNames.CompletionLengthMean, MetricNames.Staleness })
+            Assert.Equal(0, result.Metrics.Figures()[name]);
+        Assert.Equal(0, learner.PolicyVersion);
+    }
+
+    [Fact]
     public void Staleness_is_measured_against_the_learner_version()
     {
         using var model = new TinyDecoder();

@@ -23,6 +23,11 @@ internal static class Groups
         return new ScoredRollout(rollout, new RewardOutcome(reward, components, null), TimeSpan.Zero);
     }
 
+    /// <summary>The G empty, 0-scored completions of a prompt a sampler refused (no room in its KV cache).</summary>
+    public static ScoredGroup Refused(int[] promptIds, int samples) => Of(promptIds, [.. Enumerable.Range(0, samples).Select(_ =>
+        new ScoredRollout(new Rollout(Question, 0, [], [], "", [], 0, FinishReason.Refused, "cpu"),
+            new RewardOutcome(0, new Dictionary<string, double>(), "no answer"), TimeSpan.Zero))]);
+
     /// <summary>The group of <paramref name="completions"/> sampled for the prompt <paramref name="promptIds"/>.</summary>
     public static ScoredGroup Of(int[] promptIds, IReadOnlyList<ScoredRollout> completions) =>
         new(Question, [.. completions.Select((c, i) => c with { Rollout = c.Rollout with { PromptTokenIds = promptIds, SampleIndex = i } })]);

@@ -36,18 +36,22 @@ public static class PolicySettingsBinder
             r.String($"{T}.system-prompt"), r.Bool($"{T}.enable-thinking"), r.String($"{T}.plain-prefix"));
     }
 
-    /// <summary><c>r1.sampling</c>; continuous batching's slots default to the static batch's rows (prompts-per-batch × G), and deterministic mode samples static batches.</summary>
+    /// <summary>
+    /// <c>r1.sampling</c>; continuous batching's slots default to the static batch's rows (prompts-per-batch × G), and
+    /// deterministic mode samples static batches. Both modes bound a row at max-prompt-tokens + max-new-tokens.
+    /// </summary>
     public static SamplingSettings BindSampling(SettingsReader r, PipelineSettings pipeline)
     {
         const string S = "r1.sampling";
         var options = BindSamplingOptions(r);
         var continuous = r.OneOf($"{S}.batching", "continuous", "static") == "continuous";
         var slots = r.Int($"{S}.slots", min: 0, max: 1 << 20);
-        var maxPromptTokens = r.Int($"{S}.max-prompt-tokens", min: 1);
+        // One budget for both modes: a row's cache holds max-prompt-tokens + max-new-tokens (ContextBudget).
+        options = options with { ContextTokens = r.Int($"{S}.max-prompt-tokens", min: 1) + options.MaxNewTokens };
         return new SamplingSettings(options)
         {
             Continuous = continuous && !pipeline.Deterministic
-                ? new ContinuousBatchingSettings(slots > 0 ? slots : pipeline.PromptsPerBatch * pipeline.GroupSize, maxPromptTokens + options.MaxNewTokens)
+                ? new ContinuousBatchingSettings(slots > 0 ? slots : pipeline.PromptsPerBatch * pipeline.GroupSize, options.ContextTokens)
                 : null,
         };
     }
