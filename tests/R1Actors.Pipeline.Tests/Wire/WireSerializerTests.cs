@@ -1,7 +1,10 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using R1Actors.Pipeline.Actors;
+using R1Actors.Pipeline.Cluster;
 using R1Actors.Pipeline.Graph;
 using R1Actors.Pipeline.Wire;
 
@@ -10,7 +13,7 @@ namespace R1Actors.Pipeline.Tests.Wire;
 /// <summary>The messages that cross nodes: an explicit, versioned format that Akka picks, that round-trips, and that keeps reading old bytes.</summary>
 public sealed class WireSerializerTests : IDisposable
 {
-    private readonly ActorSystem _system = PipelineDispatchers.CreateSystem("wire-tests");
+    private readonly ActorSystem _system = PipelineDispatchers.CreateSystem("wire-tests", ActorMaterializer.DefaultConfig());
 
     public void Dispose() => _system.Dispose();
 
@@ -62,8 +65,61 @@ public sealed class WireSerializerTests : IDisposable
         var expected = Rollout(Prompt(new TextPrompt("What is 48 + 24?")));
         var read = (Rollout)serializer.FromBinary(Convert.FromHexString(RolloutV1Bytes), "rollout.v1");
         Assert.Equal(Describe(expected), Describe(read));
-        // Today's writer still writes version 1: the day it changes, this fails and the old bytes above stay as a reader test.
-        Assert.Equal(RolloutV1Bytes, Convert.ToHexString(serializer.ToBinary(expected)).ToLowerInvariant());
+        // Today's writer writes version 2: version 1's fields, then a flag for the per-token versions (none here).
+        Assert.Equal("rollout.v2", serializer.Manifest(expected));
+        Assert.Equal(RolloutV1Bytes + "00", Convert.ToHexString(serializer.ToBinary(expected)).ToLowerInvariant());
+        Assert.Null(((Rollout)serializer.FromBinary(Convert.FromHexString(RolloutV1Bytes + "00"), "rollout.v2")).TokenVersions);
+    }
+
+    [Fact]
+    public void Each_tokens_weights_version_crosses_with_its_rollout_alone_in_a_batch_and_in_a_group()
+    {
+        var serializer = new WireSerializer((ExtendedActorSystem)_system);
+        var rollout = Rollout(Prompt(new TextPrompt("x"))) with { TokenVersions = [8, 9] };
+        var alone = (Rollout)serializer.FromBinary(serializer.ToBinary(rollout), serializer.Manifest(rollout));
+        Assert.Equal([8L, 9L], alone.TokenVersions!);
+        var batch = new RolloutsGenerated("cpu", 8, [rollout]);
+        Assert.Equal([8L, 9L], ((RolloutsGenerated)serializer.FromBinary(serializer.ToBinary(batch), serializer.Manifest(batch))).Rollouts[0].TokenVersions!);
+        var group = new ScoredGroup(rollout.Prompt, [new ScoredRollout(rollout, new RewardOutcome(1, new Dictionary<string, double>(), null), TimeSpan.Zero)]);
+        Assert.Equal([8L, 9L], ((ScoredGroup)serializer.FromBinary(serializer.ToBinary(group), serializer.Manifest(group))).Completions[0].Rollout.TokenVersions!);
+    }
+
+    [Fact]
+    public void The_cluster_protocol_round_trips_actor_references_and_all()
+    {
+        var serialization = _system.Serialization;
+        var probe = _system.ActorOf(Props.Empty, "offered-sampler");
+        var files = new[] { new TransferFile("config.json", 646, "ab12"), new TransferFile("model.safetensors", 2428408, "cd34") };
+        object[] messages =
+        [
+            new SamplerNodeHello("gpu-node-3", new Dictionary<string, string> { ["r1.sampling.temperature"] = "1.0", ["r1.model.dtype"] = "auto" }),
+            new SamplerNodeWelcome(8, 42UL, 17, files),
+            new SamplerNodeRefused("r1.sampling.temperature = 1.0 here, 0.7 there"),
+            new SamplerOffer("gpu-node-3", [new OfferedSampler("cuda:0", probe, 3), new OfferedSampler("cuda:1", probe, 3)]),
+            new FetchFile(FetchFile.Weights),
+            new FileRefused("weights", "nothing published yet"),
+        ];
+        foreach (var message in messages)
+        {
+            var serializer = Assert.IsType<WireSerializer>(serialization.FindSerializerFor(message));
+            var back = serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, serializer.Manifest(message));
+            Assert.Equal(Describe(message), Describe(back));
+        }
+        var offer = (SamplerOffer)serialization.Deserialize(serialization.FindSerializerFor(messages[3]).ToBinary(messages[3]), WireSerializer.Id, "sampler-offer.v1");
+        Assert.Equal(probe, offer.Samplers[1].Worker);
+    }
+
+    [Fact]
+    public async Task A_file_offer_carries_a_stream_reference_whose_chunks_still_flow_after_the_round_trip()
+    {
+        using var materializer = _system.Materializer();
+        var chunks = await Source.From(new[] { new byte[] { 1, 2 }, new byte[] { 3 } }).RunWith(StreamRefs.SourceRef<byte[]>(), materializer);
+        var offer = new FileOffer(new TransferFile("weights-v3.safetensors", 3, "ef"), 3, IsAdapter: true, chunks);
+        var serializer = Assert.IsType<WireSerializer>(_system.Serialization.FindSerializerFor(offer));
+        var back = (FileOffer)serializer.FromBinary(serializer.ToBinary(offer), serializer.Manifest(offer));
+        Assert.Equal((offer.File, 3L, true), (back.File, back.Version, back.IsAdapter));
+        var received = await back.Chunks.Source.RunAggregate(new List<byte>(), (all, chunk) => { all.AddRange(chunk); return all; }, materializer);
+        Assert.Equal([1, 2, 3], received);
     }
 
     [Fact]
@@ -86,6 +142,12 @@ public sealed class WireSerializerTests : IDisposable
         GenerateRollouts g => $"G[{string.Join(",", g.Prompts.Select(Describe))}]",
         RolloutsGenerated g => $"RG({g.Device},{g.PolicyVersion},[{string.Join(",", g.Rollouts.Select(Describe))}])",
         WeightsPublished w => $"W({w.Version})",
+        SamplerNodeHello h => $"H({h.NodeName},{string.Join(";", h.Compatibility.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))})",
+        SamplerNodeWelcome w => $"WE({w.GroupSize},{w.RunSeed},{w.PolicyVersion},{string.Join(";", w.ModelFiles)})",
+        SamplerNodeRefused r => $"NR({r.Reason})",
+        SamplerOffer o => $"O({o.NodeName},{string.Join(";", o.Samplers.Select(s => $"{s.Device}:{s.Worker.Path}:{s.Capacity}"))})",
+        FetchFile f => $"F({f.Name})",
+        FileRefused f => $"FR({f.Name},{f.Reason})",
         ScoredGroup g => $"SG({Describe(g.Prompt)},[{string.Join(",", g.Completions.Select(c => $"{Describe(c.Rollout)}:{c.Reward.Score}:{string.Join(";", c.Reward.Components)}:{c.Reward.Reason}:{c.VerifyLatency.Ticks}"))}])",
         _ => throw new ArgumentException(message.GetType().Name),
     };
