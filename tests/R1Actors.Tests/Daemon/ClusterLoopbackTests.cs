@@ -79,6 +79,36 @@ public sealed class ClusterLoopbackTests : IDisposable
         Assert.False(late.HasExited, late.Output);
     }
 
+    [Fact]
+    public async Task Sampler_nodes_wait_for_a_killed_learner_and_serve_it_again_when_it_resumes_from_its_checkpoint()
+    {
+        var port = FreePort();
+        string[] cluster =
+        [
+            "r1.cluster.enabled=true", "r1.cluster.hostname=127.0.0.1", "r1.cluster.down-after=3s", "r1.cluster.heartbeat-pause=2s",
+            "r1.cluster.rejoin-after=1s", "r1.logging.console=false", "r1.eval.every-steps=0", "r1.run.max-duration=0",
+            "r1.eval.before-training=false", "r1.eval.after-training=false",
+        ];
+        var learnerFolder = new RunFolder(Path.Combine(_root, "learner"));
+        string[] learnerSets = [.. cluster, $"r1.cluster.port={port}", "r1.pipeline.devices=[]", "r1.pipeline.max-steps=30", "r1.pipeline.checkpoint-every=10"];
+        var learner = Start("train", learnerFolder.Path, learnerSets);
+        var nodeFolder = new RunFolder(Path.Combine(_root, "s1"));
+        var node = Start("sampler", nodeFolder.Path, [.. cluster, "r1.cluster.port=0", $"r1.cluster.seed-nodes=[\"127.0.0.1:{port}\"]", "r1.cluster.node-name=s1"]);
+        await RunFolder.WaitUntilAsync(() => learnerFolder.NewestCompleteCheckpoint() >= 10, learner, TimeSpan.FromMinutes(3), "checkpoint 10");
+        learner.Kill();
+        await RunFolder.WaitUntilAsync(() => nodeFolder.Events().Any(e => RunFolder.Kind(e) == "LearnerLost"), node, TimeSpan.FromMinutes(1), "the node noticing the learner is gone");
+
+        var resumed = Start("train", learnerFolder.Path, learnerSets);
+        Assert.True(await resumed.ExitAsync(TimeSpan.FromMinutes(3)) == 0, resumed.Output);
+        var segment = learnerFolder.Segments()[^1];
+        Assert.Contains(segment, e => RunFolder.Kind(e) == "RunResumed");
+        Assert.Contains(segment, e => Joined(e, "s1"));                 // the same node, joined again
+        var steps = RunFolder.Steps(segment).Select(e => RunFolder.Long(e, "Step")).ToList();
+        Assert.Equal(30, steps[^1]);
+        Assert.True(steps[0] > 10 && steps[0] <= 11 + 10, $"the resumed run started at step {steps[0]}");
+        Assert.False(node.HasExited, node.Output);                      // it waited, and waits again now
+    }
+
     private DaemonProcess Start(string command, string folder, IEnumerable<string> sets)
     {
         var process = DaemonProcess.Start(command, folder, sets);
