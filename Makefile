@@ -15,12 +15,13 @@ JEMALLOC := /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 # days-long daemon flat. r1actors also sets the threshold itself at start-up.
 RUNTIME_ENV := MALLOC_MMAP_THRESHOLD_=131072 $(if $(wildcard $(JEMALLOC)),LD_PRELOAD=$(JEMALLOC))
 
-.PHONY: help setup build test test-nobody run train compare bench clean
+.PHONY: help setup build test test-nobody run train cluster compare bench clean
 
 help:
 	@echo "make run    train the embedded default (tiny policy, built-in task) and show the R1-Zero effect"
 	@echo "make test   build and run every test (as root: the sandbox tests again as nobody, make test-nobody)"
 	@echo "make train CONFIG=hocon/X.conf RUN_DIR=runs/NAME   train with a configuration (resumes in RUN_DIR)"
+	@echo "make cluster  the default demo as a cluster run here: a learner node and SAMPLER_NODES=2 sampler nodes on 127.0.0.1 (runs/cluster-TIMESTAMP)"
 	@echo "make compare  GRPO vs filter-and-SFT (rft online/offline) vs cold start + GRPO on the tiny task, one budget (runs/compare-TIMESTAMP)"
 	@echo "make bench  run every benchmark (r1actors-bench)"
 	@echo "make clean  remove build outputs (run folders under runs/ are kept)"
@@ -55,6 +56,10 @@ run: build
 CONFIG ?= hocon/default.conf
 train: build
 	$(RUNTIME_ENV) $(R1) train --config $(CONFIG) --run-dir $(RUN_DIR)
+
+# The default demo over Akka.Cluster on this machine: a learner node and sampler nodes as separate processes (docs/cluster.md).
+cluster: build
+	$(RUNTIME_ENV) R1=$(R1) ./build/cluster-demo.sh
 
 # R1-Zero against filter-and-SFT and a cold start before RL, on one budget of sampled completions (README: The question
 # behind R1Actors). COMPARE_BUDGET=time=10m or samples=N,time=T also work; the same RUN_DIR resumes a killed comparison.

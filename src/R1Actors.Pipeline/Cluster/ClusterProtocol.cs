@@ -21,6 +21,12 @@ public sealed record SamplerNodeRefused(string Reason);
 /// <summary>A node's samplers, ready: the pool sends each at most <see cref="OfferedSampler.Capacity"/> requests at a time.</summary>
 public sealed record SamplerOffer(string NodeName, IReadOnlyList<OfferedSampler> Samplers);
 
+/// <summary>
+/// A node's samplers now hold weights <see cref="Version"/> (sent after its offer and after each version it applied):
+/// the pool gives a node work only while it is at most <c>r1.cluster.max-version-lag</c> versions behind the learner.
+/// </summary>
+public sealed record SamplerNodeVersion(string NodeName, long Version);
+
 /// <summary>One device of a node: its sampler actor and how many requests it takes at once.</summary>
 public sealed record OfferedSampler(string Device, IActorRef Worker, int Capacity);
 

@@ -25,6 +25,12 @@ public sealed record ClusterSettings(
     TimeSpan RejoinAfter,
     string CacheDirectory)
 {
+    /// <summary>
+    /// <c>r1.cluster.max-version-lag</c>: a sampler node gets work only while its weights are at most this many versions
+    /// behind the learner's newest (0: only a node that has applied the newest version starts new batches).
+    /// </summary>
+    public int MaxVersionLag { get; init; }
+
     /// <summary>The actor system's name on every node: seed addresses name it.</summary>
     public const string SystemName = "r1actors";
 

@@ -117,6 +117,7 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
                     : SamplerActor.Props(device, env, new BusyClock(TimeProvider.System), PipelineDispatchers.Pinned)),
                 $"sampler-{new string(device.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray())}"))];
             _pool!.Tell(new SamplerOffer(_env.NodeName, [.. pipeline.Devices.Select((device, i) => new OfferedSampler(device, _samplers[i], _env.Capacity))]));
+            _pool.Tell(new SamplerNodeVersion(_env.NodeName, _board!.Latest));
             _log.Information("Sampler node {NodeName} offers {DeviceCount} devices ({Devices}) at v{PolicyVersion}",
                 _env.NodeName, pipeline.Devices.Count, string.Join(", ", pipeline.Devices), _board!.Latest);
             Become(Serving);
@@ -144,6 +145,7 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
             _board!.Publish(arrived.Version);
             foreach (var sampler in _samplers)
                 sampler.Tell(new WeightsPublished(arrived.Version));
+            _pool!.Tell(new SamplerNodeVersion(_env.NodeName, arrived.Version));
             FetchIfBehind();
         });
         Receive<FetchFailed>(failed =>

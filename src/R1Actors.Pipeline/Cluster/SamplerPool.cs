@@ -21,13 +21,22 @@ public sealed record SamplerPoolEnvironment(
     TimeSpan SampleTimeout,
     Task<IReadOnlyList<TransferFile>> ModelFiles,
     IReadOnlyDictionary<string, string> Compatibility,
-    ILogger Log);
+    ILogger Log)
+{
+    /// <summary><c>r1.cluster.max-version-lag</c>: how many versions behind the learner a node may be and still be given work.</summary>
+    public int MaxVersionLag { get; init; }
+}
 
 /// <summary>
 /// Every sampler of a cluster run behind one address: the stream asks the pool for a batch's rollouts and the pool
 /// hands the batch to a sampler with room — this process's own, or a sampler node's — never giving one more requests
 /// than its capacity, so a node holds only what it can sample and the learner's demand is still what pulls prompts
 /// from the source. Requests wait here, in order, while no sampler has room or none is connected.
+/// <para>
+/// A node gets work only while its samplers hold a version at most <see cref="SamplerPoolEnvironment.MaxVersionLag"/>
+/// behind the learner's newest: prompts admitted the moment a version is published would otherwise start on a node
+/// still fetching it, a version stale at birth, and miss the staleness window the in-flight budget keeps for them.
+/// </para>
 /// <para>
 /// Each request in a sampler's hands is known here. A sampler that goes away (its node downed by the split-brain
 /// resolver, cut off, or stopped) has its requests issued again to the others, first in line, and an answer is taken
@@ -41,6 +50,7 @@ public sealed class SamplerPool : ReceiveActor
     private readonly List<Worker> _workers = [];
     private readonly LinkedList<Pending> _waiting = new();
     private readonly Dictionary<IActorRef, string> _nodes = new();   // node agent → node name
+    private readonly Dictionary<string, long> _nodeVersions = new(StringComparer.Ordinal);   // node name → the version its samplers hold
     private readonly IActorRef? _weightsServer;
     private readonly Dictionary<string, long> _sampledBy = new(StringComparer.Ordinal);   // node name ("" = this node) → rollouts
     private long _nextId;
@@ -68,6 +78,11 @@ public sealed class SamplerPool : ReceiveActor
         });
         Receive<SamplerNodeHello>(Welcome);
         Receive<SamplerOffer>(Join);
+        Receive<SamplerNodeVersion>(version =>
+        {
+            _nodeVersions[version.NodeName] = version.Version;
+            Dispatch();
+        });
         Receive<Terminated>(OnTerminated);
         Receive<ClusterEvent.UnreachableMember>(e => _env.Log.ForContext(Core.EventKinds.Property, Core.EventKinds.NodeUnreachable)
             .Warning("Node {NodeAddress} ({NodeRoles}) is unreachable; it is downed if it stays so", e.Member.Address.ToString(), string.Join(",", e.Member.Roles)));
@@ -133,6 +148,7 @@ public sealed class SamplerPool : ReceiveActor
     {
         if (_nodes.Remove(terminated.ActorRef, out var nodeName))
         {
+            _nodeVersions.Remove(nodeName);
             _env.Log.ForContext(Core.EventKinds.Property, Core.EventKinds.NodeDowned)
                 .Warning("Sampler node {NodeName} is gone ({NodeAddress}, address terminated: {AddressTerminated}); {NodeCount} nodes left",
                     nodeName, terminated.ActorRef.Path.Address.ToString(), terminated.AddressTerminated, _nodes.Count);
@@ -199,9 +215,11 @@ public sealed class SamplerPool : ReceiveActor
         while (_waiting.First is { } next)
         {
             Worker? roomiest = null;
+            var oldestUsable = _env.Board.Latest - _env.MaxVersionLag;
             foreach (var worker in _workers)
             {
-                if (worker.Room > 0 && (roomiest is null || worker.Room > roomiest.Room))
+                var current = !worker.Remote || _nodeVersions.GetValueOrDefault(worker.NodeName, long.MinValue) >= oldestUsable;
+                if (current && worker.Room > 0 && (roomiest is null || worker.Room > roomiest.Room))
                     roomiest = worker;
             }
             if (roomiest is null)

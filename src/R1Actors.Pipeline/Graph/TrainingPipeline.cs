@@ -129,7 +129,7 @@ public static class TrainingPipeline
         var capacity = s.BatchesContinuously ? s.ContinuousPrompts : 1 + s.SamplerQueue;
         var local = s.Devices.Select((device, i) => new OfferedSampler(device, samplers[i], capacity)).ToList();
         var env = new SamplerPoolEnvironment(local, s.GroupSize, s.Seed, board, counters, s.SampleTimeout,
-            WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log);
+            WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log) { MaxVersionLag = s.Cluster?.MaxVersionLag ?? 0 };
         var weights = run.System.ActorOf(WeightsServer.Props(cluster.Weights, board, cluster.ExportFolder, cluster.ChunkBytes, run.Log, PipelineDispatchers.Pinned),
             ClusterSettings.WeightsPath["/user/".Length..]);
         var pool = run.System.ActorOf(SamplerPool.Props(env, weights), ClusterSettings.PoolPath["/user/".Length..]);

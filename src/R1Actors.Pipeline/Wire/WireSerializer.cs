@@ -39,6 +39,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
     private const string WelcomeV1 = "sampler-node-welcome.v1";
     private const string RefusedV1 = "sampler-node-refused.v1";
     private const string OfferV1 = "sampler-offer.v1";
+    private const string NodeVersionV1 = "sampler-node-version.v1";
     private const string FetchV1 = "fetch-file.v1";
     private const string FileOfferV1 = "file-offer.v1";
     private const string FileRefusedV1 = "file-refused.v1";
@@ -57,6 +58,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
         SamplerNodeWelcome => WelcomeV1,
         SamplerNodeRefused => RefusedV1,
         SamplerOffer => OfferV1,
+        SamplerNodeVersion => NodeVersionV1,
         FetchFile => FetchV1,
         FileOffer => FileOfferV1,
         FileRefused => FileRefusedV1,
@@ -100,6 +102,10 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
                         w2.Write(s.Capacity);
                     });
                     break;
+                case SamplerNodeVersion v:
+                    w.Write(v.NodeName);
+                    w.Write(v.Version);
+                    break;
                 case FetchFile fetch: w.Write(fetch.Name); break;
                 case FileOffer offer:
                     WriteFile(w, offer.File);
@@ -139,6 +145,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
                 RefusedV1 => new SamplerNodeRefused(r.ReadString()),
                 OfferV1 => new SamplerOffer(r.ReadString(), WireFormat.ReadList(r, r2 =>
                     new OfferedSampler(r2.ReadString(), system.Provider.ResolveActorRef(r2.ReadString()), r2.ReadInt32()))),
+                NodeVersionV1 => new SamplerNodeVersion(r.ReadString(), r.ReadInt64()),
                 FetchV1 => new FetchFile(r.ReadString()),
                 FileOfferV1 => new FileOffer(ReadFile(r), r.ReadInt64(), r.ReadBoolean(), (ISourceRef<byte[]>)ReadNested(r)),
                 FileRefusedV1 => new FileRefused(r.ReadString(), r.ReadString()),
@@ -188,7 +195,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
     private static readonly Type[] Bound =
     [
         typeof(IssuedPrompt), typeof(Rollout), typeof(GenerateRollouts), typeof(RolloutsGenerated), typeof(WeightsPublished), typeof(ScoredGroup),
-        typeof(SamplerNodeHello), typeof(SamplerNodeWelcome), typeof(SamplerNodeRefused), typeof(SamplerOffer), typeof(FetchFile), typeof(FileOffer), typeof(FileRefused),
+        typeof(SamplerNodeHello), typeof(SamplerNodeWelcome), typeof(SamplerNodeRefused), typeof(SamplerOffer), typeof(SamplerNodeVersion), typeof(FetchFile), typeof(FileOffer), typeof(FileRefused),
     ];
 
     /// <summary>The Akka configuration that registers this serializer for every message type above.</summary>

@@ -88,6 +88,8 @@ public sealed class SamplerPoolTests : TestKit
         var agent = CreateTestProbe();
         var remote = CreateTestProbe();
         pool.Tell(new SamplerOffer("node-b", [new OfferedSampler("cpu", remote.Ref, 3)]), agent.Ref);
+        remote.ExpectNoMsg(Quiet);                                       // until it says which weights it holds
+        pool.Tell(new SamplerNodeVersion("node-b", 0), agent.Ref);
         foreach (var (request, replyTo) in Take(remote, 3))
             replyTo.Tell(Answer(request, "cpu"));
         Assert.Equal([0L, 1, 2], (await Task.WhenAll(asks)).Select(a => a.Rollouts[0].Prompt.Ordinal));
@@ -96,11 +98,29 @@ public sealed class SamplerPoolTests : TestKit
     }
 
     [Fact]
+    public async Task A_node_behind_the_learners_newest_weights_gets_no_work_until_it_has_applied_them()
+    {
+        var board = new PolicyVersionBoard(3);
+        var pool = Sys.ActorOf(SamplerPool.Props(new SamplerPoolEnvironment([], 8, 42, board, new StageCounters(), TimeSpan.FromMinutes(1),
+            Task.FromResult<IReadOnlyList<TransferFile>>([]), new Dictionary<string, string>(), Serilog.Log.Logger)));
+        var remote = CreateTestProbe();
+        pool.Tell(new SamplerOffer("n", [new OfferedSampler("cpu", remote.Ref, 2)]), CreateTestProbe().Ref);
+        pool.Tell(new SamplerNodeVersion("n", 2));
+        var ask = pool.Ask<RolloutsGenerated>(Request(1), TimeSpan.FromSeconds(10));
+        remote.ExpectNoMsg(Quiet);                                       // v2 against the learner's v3: it would start stale
+        pool.Tell(new SamplerNodeVersion("n", 3));
+        var (request, replyTo) = Take(remote, 1)[0];
+        replyTo.Tell(Answer(request, "cpu"));
+        Assert.Equal(1, (await ask).Rollouts[0].Prompt.Ordinal);
+    }
+
+    [Fact]
     public async Task A_remote_sampler_that_does_not_answer_in_time_has_its_request_issued_again()
     {
         var slow = CreateTestProbe();
         var pool = Pool([], sampleTimeout: TimeSpan.FromMilliseconds(400));
         pool.Tell(new SamplerOffer("slow-node", [new OfferedSampler("cpu", slow.Ref, 1)]), CreateTestProbe().Ref);
+        pool.Tell(new SamplerNodeVersion("slow-node", 0));
         var ask = pool.Ask<RolloutsGenerated>(Request(7), TimeSpan.FromSeconds(10));
         Take(slow, 1);                                                   // never answered
         var (request, replyTo) = Take(slow, 1)[0];                       // issued again after the timeout

@@ -96,6 +96,7 @@ public sealed class WireSerializerTests : IDisposable
             new SamplerNodeWelcome(8, 42UL, 17, files),
             new SamplerNodeRefused("r1.sampling.temperature = 1.0 here, 0.7 there"),
             new SamplerOffer("gpu-node-3", [new OfferedSampler("cuda:0", probe, 3), new OfferedSampler("cuda:1", probe, 3)]),
+            new SamplerNodeVersion("gpu-node-3", 18),
             new FetchFile(FetchFile.Weights),
             new FileRefused("weights", "nothing published yet"),
         ];
@@ -105,7 +106,7 @@ public sealed class WireSerializerTests : IDisposable
             var back = serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, serializer.Manifest(message));
             Assert.Equal(Describe(message), Describe(back));
         }
-        var offer = (SamplerOffer)serialization.Deserialize(serialization.FindSerializerFor(messages[3]).ToBinary(messages[3]), WireSerializer.Id, "sampler-offer.v1");
+        var offer = (SamplerOffer)serialization.Deserialize(serialization.FindSerializerFor(messages[3]).ToBinary(messages[3]), WireSerializer.Id, "sampler-offer.v1");   // messages[3] is the offer
         Assert.Equal(probe, offer.Samplers[1].Worker);
     }
 
@@ -146,6 +147,7 @@ public sealed class WireSerializerTests : IDisposable
         SamplerNodeWelcome w => $"WE({w.GroupSize},{w.RunSeed},{w.PolicyVersion},{string.Join(";", w.ModelFiles)})",
         SamplerNodeRefused r => $"NR({r.Reason})",
         SamplerOffer o => $"O({o.NodeName},{string.Join(";", o.Samplers.Select(s => $"{s.Device}:{s.Worker.Path}:{s.Capacity}"))})",
+        SamplerNodeVersion v => $"NV({v.NodeName},{v.Version})",
         FetchFile f => $"F({f.Name})",
         FileRefused f => $"FR({f.Name},{f.Reason})",
         ScoredGroup g => $"SG({Describe(g.Prompt)},[{string.Join(",", g.Completions.Select(c => $"{Describe(c.Rollout)}:{c.Reward.Score}:{string.Join(";", c.Reward.Components)}:{c.Reward.Reason}:{c.VerifyLatency.Ticks}"))}])",

@@ -75,7 +75,7 @@ public static class PipelineSettingsBinder
             r.String($"{C}.node-name"),
             r.Int($"{C}.transfer-chunk-kib", min: 4, max: ClusterConfig.MaxFrameBytes / 1024 / 2) * 1024,
             Positive(r, $"{C}.rejoin-after"),
-            r.String($"{C}.cache"));
+            r.String($"{C}.cache")) { MaxVersionLag = r.Int($"{C}.max-version-lag", min: 0, max: 1000) };
     }
 
     private static TimeSpan Positive(SettingsReader r, string key)
