@@ -53,12 +53,11 @@ public static class PipelineSettingsBinder
         };
     }
 
-    /// <summary><c>r1.cluster</c> when enabled, else null (one process).</summary>
+    /// <summary><c>r1.cluster</c> when enabled, else null (one process); every key is read and checked either way.</summary>
     public static ClusterSettings? BindCluster(SettingsReader r)
     {
         const string C = "r1.cluster";
-        if (!r.Bool($"{C}.enabled"))
-            return null;
+        var enabled = r.Bool($"{C}.enabled");
         var seeds = r.StringList($"{C}.seed-nodes");
         foreach (var seed in seeds)
         {
@@ -66,7 +65,7 @@ public static class PipelineSettingsBinder
             if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out var port) || port is < 1 or > 65535)
                 throw r.Fail($"{C}.seed-nodes", $"'{seed}' is not host:port (the learner node's r1.cluster.hostname and port, e.g. \"10.0.0.5:4053\")");
         }
-        return new ClusterSettings(
+        var settings = new ClusterSettings(
             r.String($"{C}.hostname", allowEmpty: false),
             r.Int($"{C}.port", min: 0, max: 65535),
             seeds,
@@ -76,6 +75,7 @@ public static class PipelineSettingsBinder
             r.Int($"{C}.transfer-chunk-kib", min: 4, max: ClusterConfig.MaxFrameBytes / 1024 / 2) * 1024,
             Positive(r, $"{C}.rejoin-after"),
             r.String($"{C}.cache")) { MaxVersionLag = r.Int($"{C}.max-version-lag", min: 0, max: 1000) };
+        return enabled ? settings : null;
     }
 
     private static TimeSpan Positive(SettingsReader r, string key)
