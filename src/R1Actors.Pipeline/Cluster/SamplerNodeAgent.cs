@@ -38,7 +38,7 @@ public sealed record SamplerNodeEnvironment(
 /// </summary>
 public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
 {
-    private static readonly TimeSpan HelloEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan HelloEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(10);
 
     private readonly SamplerNodeEnvironment _env;
