@@ -50,7 +50,7 @@ public sealed class SamplerPool : ReceiveActor
     private readonly List<Worker> _workers = [];
     private readonly LinkedList<Pending> _waiting = new();
     private readonly Dictionary<IActorRef, string> _nodes = new();   // node agent → node name
-    private readonly Dictionary<string, long> _nodeVersions = new(StringComparer.Ordinal);   // node name → the version its samplers hold
+    private readonly Dictionary<Address, long> _nodeVersions = new();   // node → the version its samplers hold (by address: a restarted node may reuse its name)
     private readonly IActorRef? _weightsServer;
     private readonly Dictionary<string, long> _sampledBy = new(StringComparer.Ordinal);   // node name ("" = this node) → rollouts
     private long _nextId;
@@ -80,7 +80,7 @@ public sealed class SamplerPool : ReceiveActor
         Receive<SamplerOffer>(Join);
         Receive<SamplerNodeVersion>(version =>
         {
-            _nodeVersions[version.NodeName] = version.Version;
+            _nodeVersions[Sender.Path.Address] = version.Version;
             Dispatch();
         });
         Receive<Terminated>(OnTerminated);
@@ -148,7 +148,7 @@ public sealed class SamplerPool : ReceiveActor
     {
         if (_nodes.Remove(terminated.ActorRef, out var nodeName))
         {
-            _nodeVersions.Remove(nodeName);
+            _nodeVersions.Remove(terminated.ActorRef.Path.Address);
             _env.Log.ForContext(Core.EventKinds.Property, Core.EventKinds.NodeDowned)
                 .Warning("Sampler node {NodeName} is gone ({NodeAddress}, address terminated: {AddressTerminated}); {NodeCount} nodes left",
                     nodeName, terminated.ActorRef.Path.Address.ToString(), terminated.AddressTerminated, _nodes.Count);
@@ -218,7 +218,7 @@ public sealed class SamplerPool : ReceiveActor
             var oldestUsable = _env.Board.Latest - _env.MaxVersionLag;
             foreach (var worker in _workers)
             {
-                var current = !worker.Remote || _nodeVersions.GetValueOrDefault(worker.NodeName, long.MinValue) >= oldestUsable;
+                var current = !worker.Remote || _nodeVersions.GetValueOrDefault(worker.Sampler.Worker.Path.Address, long.MinValue) >= oldestUsable;
                 if (current && worker.Room > 0 && (roomiest is null || worker.Room > roomiest.Room))
                     roomiest = worker;
             }

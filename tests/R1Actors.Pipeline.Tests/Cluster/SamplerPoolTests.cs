@@ -120,7 +120,7 @@ public sealed class SamplerPoolTests : TestKit
         var slow = CreateTestProbe();
         var pool = Pool([], sampleTimeout: TimeSpan.FromMilliseconds(400));
         pool.Tell(new SamplerOffer("slow-node", [new OfferedSampler("cpu", slow.Ref, 1)]), CreateTestProbe().Ref);
-        pool.Tell(new SamplerNodeVersion("slow-node", 0));
+        pool.Tell(new SamplerNodeVersion("slow-node", 0));   // from the test's address, which is the probe's too
         var ask = pool.Ask<RolloutsGenerated>(Request(7), TimeSpan.FromSeconds(10));
         Take(slow, 1);                                                   // never answered
         var (request, replyTo) = Take(slow, 1)[0];                       // issued again after the timeout
