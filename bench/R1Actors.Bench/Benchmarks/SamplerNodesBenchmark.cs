@@ -70,6 +70,7 @@ public static class SamplerNodesBenchmark
             System = system,
             Settings = PipelineBenchmark.Settings(scenario) with { Devices = [], MaxSteps = 0, Cluster = cluster },
             Prompts = PipelineBenchmark.Prompts(),
+            // No device here (Devices = []): the factory is never asked for a sampler; every rollout comes from the nodes.
             Ports = new PipelinePorts(new SimulatedSamplerFactory(SimulatedDeviceCosts.Free), new SimulatedVerifier(scenario.VerifyCost), learner),
             Log = log,
             OnStep = report =>

@@ -18,6 +18,8 @@ namespace R1Actors.Bench.Commands;
 /// </summary>
 public static class SamplerNodeCommand
 {
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var seed = new Option<string>("--seed-node") { Description = "host:port of the learner node to join", Required = true };
@@ -44,10 +46,14 @@ public static class SamplerNodeCommand
             var ports = new SimulatedNodePorts(new SimulatedDeviceCosts(TimeSpan.Zero, TimeSpan.FromMilliseconds(cost), TimeSpan.Zero));
             var env = new SamplerNodeEnvironment(cluster.NodeName, pipeline, ports, cluster.CacheDirectory, Log.Logger);
             using var stop = new StopSignals();
-            _ = Task.Run(() =>
+            _ = Task.Run(async () =>
             {
-                Console.OpenStandardInput().CopyTo(Stream.Null);   // returns at end of input: the bench is done, or gone
+                await Console.OpenStandardInput().CopyToAsync(Stream.Null).ConfigureAwait(false);   // returns at end of input: the bench is done, or gone
                 stop.Cancel();
+                // Leaving takes a moment with the learner there; without it (the bench was killed) the leave waits out its phases.
+                await Task.Delay(LeaveTimeout).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"sampler node {cluster.NodeName} had not left the cluster {LeaveTimeout.TotalSeconds:F0} s after its input closed; exiting").ConfigureAwait(false);
+                Environment.Exit(ExitCodes.Failure);
             });
             var exit = SamplerNodeHost.RunAsync(cluster, env, ConfigurationFactory.ParseString(AkkaSerilogLogger.AkkaConfig), stop.Token).GetAwaiter().GetResult();
             Log.Information("Sampler node {NodeName} stopped ({Reason})", cluster.NodeName, exit.Reason);
