@@ -72,6 +72,7 @@ bench: build
 	$(RUNTIME_ENV) $(BENCH) learner
 	$(RUNTIME_ENV) $(BENCH) verifiers
 	$(RUNTIME_ENV) $(BENCH) pipeline
+	$(RUNTIME_ENV) $(BENCH) pipeline-nodes
 	$(RUNTIME_ENV) $(BENCH) memory
 
 clean:

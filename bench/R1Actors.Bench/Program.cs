@@ -19,6 +19,8 @@ public static class Program
             LearnerBenchCommand.Create(),
             VerifiersBenchCommand.Create(),
             PipelineBenchCommand.Create(),
+            PipelineNodesBenchCommand.Create(),
+            SamplerNodeCommand.Create(),
             MemoryBenchCommand.Create(),
         ];
         root.Description = "Measure throughput and memory; the last line of output is one JSON object";

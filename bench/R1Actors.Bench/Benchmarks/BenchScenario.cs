@@ -62,6 +62,21 @@ public sealed record BenchScenario(
     /// <summary>Mean decode steps of a completion in <see cref="LongTailed"/>: median 64 · exp(σ² / 2), σ = 1.19, less the cap's share.</summary>
     public const double LongTailMeanSteps = 124;
 
+    /// <summary>
+    /// Sampling spread over sampler nodes, each a process of its own: <see cref="Devices"/> simulated devices per node at
+    /// 24 ms a prompt (48 ms a batch of 2 × 4), verification (1 ms a completion on 4 verifiers) and learning (10 ms a step
+    /// of 32 × 4) each over five times as fast as two nodes' sampling, so sampling stays the slowest stage. B = 32 keeps
+    /// the in-flight budget, (k + 1)·B prompts, well above what two nodes hold (2 × 2 devices × 2 batches × 2 prompts),
+    /// and a step (128 rollouts) long against the fetch of each new weights version by every node.
+    /// </summary>
+    public static BenchScenario SamplerNodes(int steps, int devicesPerNode) => new(
+        "sampler-nodes", Devices: devicesPerNode, BatchCost: TimeSpan.FromMilliseconds(48), PromptsPerBatch: 2, GroupSize: 4,
+        GroupsPerStep: 32, Verifiers: 4, VerifyCost: TimeSpan.FromMilliseconds(1), StepCost: TimeSpan.FromMilliseconds(10),
+        MaxStaleness: 1, steps, WarmupSteps: Math.Max(2, steps / 8));
+
+    /// <summary>The slowest-stage bound with <see cref="Devices"/> devices on each of <paramref name="nodes"/> sampler nodes.</summary>
+    public double BoundWithNodes(int nodes) => Math.Min(nodes * SamplingRate, Math.Min(VerifyRate, LearnRate));
+
     /// <summary>Every stage free: what remains is the pipeline's own cost per rollout.</summary>
     public static BenchScenario Overhead(int steps) => new(
         "overhead", Devices: 4, BatchCost: TimeSpan.Zero, PromptsPerBatch: 4, GroupSize: 8, GroupsPerStep: 32,

@@ -139,7 +139,7 @@ public static class PipelineBenchmark
             thread.Join();
     }
 
-    private static PipelineSettings Settings(BenchScenario s) => new(
+    internal static PipelineSettings Settings(BenchScenario s) => new(
         Enumerable.Range(0, s.Devices).Select(i => $"sim:{i}").ToArray(),
         s.GroupSize,
         s.GroupsPerStep,
@@ -158,7 +158,7 @@ public static class PipelineBenchmark
         Seed: 1,
         new SupervisionSettings(0, TimeSpan.FromMinutes(1), 1, TimeSpan.FromMinutes(1)));
 
-    private static PromptStream Prompts() => new(
+    internal static PromptStream Prompts() => new(
         new ArithmeticGenerator(new ArithmeticOptions(100_000, 2, 4, ArithmeticOperation.All, false), 1, new HeldOutPartition(0), DataSplit.Training),
         shuffle: true, dataSeed: 1, maxEpochs: 0);
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using R1Actors.Bench.Benchmarks;
 using R1Actors.Cli;
 
@@ -31,9 +30,7 @@ public static class MemoryBenchCommand
         {
             var options = Options(parse.GetValue(steps), parse.GetValue(early), parse.GetValue(window), parse.GetValue(allocators)!, parse.GetValue(config)!,
                 parse.GetValue(set) ?? [], parse.GetValue(output)!);
-            using var stop = new CancellationTokenSource();
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop(stop));
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop(stop));
+            using var stop = new StopSignals();
             MemoryBench.RunAsync(options, Console.Out, Console.Error, stop.Token).GetAwaiter().GetResult();
             return ExitCodes.Success;
         }));
@@ -62,11 +59,4 @@ public static class MemoryBenchCommand
         var spec = new DaemonRunSpec(config, steps, sets, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         return new MemoryBenchOptions(spec, early, window, variants, output);
     }
-
-    /// <summary>A stop request kills the child daemon and ends the bench (exit code 130).</summary>
-    private static Action<PosixSignalContext> Stop(CancellationTokenSource stop) => context =>
-    {
-        context.Cancel = true;
-        stop.Cancel();
-    };
 }
