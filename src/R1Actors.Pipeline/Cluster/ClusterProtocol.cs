@@ -18,6 +18,12 @@ public sealed record SamplerNodeWelcome(int GroupSize, ulong RunSeed, long Polic
 /// <summary>The learner node will not take this node (its configuration does not match the learner's); the node stops.</summary>
 public sealed record SamplerNodeRefused(string Reason);
 
+/// <summary>
+/// The learner's pipeline is stopping (its run ended, or it stops for a restart): the node is not lost, it ends this
+/// membership without alarm and joins again, ready for the next run or the resumed one.
+/// </summary>
+public sealed record LearnerStopping(string Reason);
+
 /// <summary>A node's samplers, ready: the pool sends each at most <see cref="OfferedSampler.Capacity"/> requests at a time.</summary>
 public sealed record SamplerOffer(string NodeName, IReadOnlyList<OfferedSampler> Samplers);
 

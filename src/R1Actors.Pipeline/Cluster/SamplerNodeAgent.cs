@@ -13,7 +13,14 @@ using ClusterEvent = Akka.Cluster.ClusterEvent;
 namespace R1Actors.Pipeline.Cluster;
 
 /// <summary>How one membership of a sampler node ended: the learner went away (join again) or refused the node (stop).</summary>
-public sealed record SamplerNodeExit(bool Refused, string Reason);
+public sealed record SamplerNodeExit(bool Refused, string Reason)
+{
+    /// <summary>The learner said it was stopping: nothing was lost, the node joins again quietly.</summary>
+    public bool LearnerStopped { get; init; }
+
+    /// <summary>The stop token was cancelled: the node leaves for good.</summary>
+    public bool StopRequested { get; init; }
+}
 
 /// <summary>What a sampler node's agent needs: its name, its devices and their batching, its ports and where it keeps files.</summary>
 public sealed record SamplerNodeEnvironment(
@@ -159,7 +166,14 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
         LearnerWatch();
     }
 
-    private void LearnerWatch() =>
+    private void LearnerWatch()
+    {
+        Receive<LearnerStopping>(stopping =>
+        {
+            _log.Information("The learner node {LearnerAddress} is stopping ({Reason}); sampler node {NodeName} stops its samplers and joins again, for the next run or the resumed one",
+                _learner?.ToString(), stopping.Reason, _env.NodeName);
+            End(new SamplerNodeExit(Refused: false, stopping.Reason) { LearnerStopped = true });
+        });
         Receive<Terminated>(t =>
         {
             if (!t.ActorRef.Equals(_pool))
@@ -168,6 +182,7 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
                 .Warning("The learner node {LearnerAddress} is gone; sampler node {NodeName} stops its samplers and joins again", _learner?.ToString(), _env.NodeName);
             End(new SamplerNodeExit(Refused: false, "the learner node is gone"));
         });
+    }
 
     private void Hello()
     {

@@ -25,17 +25,23 @@ public static class SamplerNodeHost
                 string.Join(", ", cluster.SeedAddresses(isLearner: false)), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
             system.ActorOf(SamplerNodeAgent.Props(env, exit), "r1-sampler-node");
             SamplerNodeExit ended;
-            await using (stop.Register(() => exit.TrySetResult(new SamplerNodeExit(Refused: false, "stop requested"))).ConfigureAwait(false))
+            await using (stop.Register(() => exit.TrySetResult(new SamplerNodeExit(Refused: false, "stop requested") { StopRequested = true })).ConfigureAwait(false))
             {
                 var first = await Task.WhenAny(exit.Task, system.WhenTerminated).ConfigureAwait(false);
                 ended = first == exit.Task ? exit.Task.Result : new SamplerNodeExit(Refused: false, "this node was downed (cut off from the learner node)");
             }
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+            if (ended.StopRequested)
+                await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);   // the learner issues its prompts again at once
+            else
+                await system.Terminate().ConfigureAwait(false);   // no learner to leave: waiting out the cluster's leave phases would only delay the rejoin
             await system.WhenTerminated.ConfigureAwait(false);
             if (stop.IsCancellationRequested || ended.Refused)
                 return ended;
-            log.ForContext(Core.EventKinds.Property, Core.EventKinds.LearnerLost)
-                .Warning("Sampler node {NodeName} left the cluster ({Reason}); joining again in {RejoinAfter}", env.NodeName, ended.Reason, cluster.RejoinAfter);
+            if (ended.LearnerStopped)
+                log.Information("Sampler node {NodeName} left the cluster ({Reason}); joining again in {RejoinAfter}", env.NodeName, ended.Reason, cluster.RejoinAfter);
+            else
+                log.ForContext(Core.EventKinds.Property, Core.EventKinds.LearnerLost)
+                    .Warning("Sampler node {NodeName} left the cluster ({Reason}); joining again in {RejoinAfter}", env.NodeName, ended.Reason, cluster.RejoinAfter);
             try
             {
                 await Task.Delay(cluster.RejoinAfter, stop).ConfigureAwait(false);

@@ -105,6 +105,8 @@ public sealed class SamplerPool : ReceiveActor
 
     protected override void PostStop()
     {
+        foreach (var agent in _nodes.Keys)
+            agent.Tell(new LearnerStopping("the learner's pipeline stopped"));
         foreach (var (node, rollouts) in _sampledBy.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             _env.Log.Information("Sampler node {NodeName} sampled {RolloutsSampled} rollouts of this run", node.Length > 0 ? node : "(the learner node)", rollouts);
         if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))

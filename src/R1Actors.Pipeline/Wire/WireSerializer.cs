@@ -40,6 +40,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
     private const string RefusedV1 = "sampler-node-refused.v1";
     private const string OfferV1 = "sampler-offer.v1";
     private const string NodeVersionV1 = "sampler-node-version.v1";
+    private const string StoppingV1 = "learner-stopping.v1";
     private const string FetchV1 = "fetch-file.v1";
     private const string FileOfferV1 = "file-offer.v1";
     private const string FileRefusedV1 = "file-refused.v1";
@@ -59,6 +60,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
         SamplerNodeRefused => RefusedV1,
         SamplerOffer => OfferV1,
         SamplerNodeVersion => NodeVersionV1,
+        LearnerStopping => StoppingV1,
         FetchFile => FetchV1,
         FileOffer => FileOfferV1,
         FileRefused => FileRefusedV1,
@@ -106,6 +108,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
                     w.Write(v.NodeName);
                     w.Write(v.Version);
                     break;
+                case LearnerStopping stopping: w.Write(stopping.Reason); break;
                 case FetchFile fetch: w.Write(fetch.Name); break;
                 case FileOffer offer:
                     WriteFile(w, offer.File);
@@ -146,6 +149,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
                 OfferV1 => new SamplerOffer(r.ReadString(), WireFormat.ReadList(r, r2 =>
                     new OfferedSampler(r2.ReadString(), system.Provider.ResolveActorRef(r2.ReadString()), r2.ReadInt32()))),
                 NodeVersionV1 => new SamplerNodeVersion(r.ReadString(), r.ReadInt64()),
+                StoppingV1 => new LearnerStopping(r.ReadString()),
                 FetchV1 => new FetchFile(r.ReadString()),
                 FileOfferV1 => new FileOffer(ReadFile(r), r.ReadInt64(), r.ReadBoolean(), (ISourceRef<byte[]>)ReadNested(r)),
                 FileRefusedV1 => new FileRefused(r.ReadString(), r.ReadString()),
@@ -195,7 +199,7 @@ public sealed class WireSerializer(ExtendedActorSystem system) : SerializerWithS
     private static readonly Type[] Bound =
     [
         typeof(IssuedPrompt), typeof(Rollout), typeof(GenerateRollouts), typeof(RolloutsGenerated), typeof(WeightsPublished), typeof(ScoredGroup),
-        typeof(SamplerNodeHello), typeof(SamplerNodeWelcome), typeof(SamplerNodeRefused), typeof(SamplerOffer), typeof(SamplerNodeVersion), typeof(FetchFile), typeof(FileOffer), typeof(FileRefused),
+        typeof(SamplerNodeHello), typeof(SamplerNodeWelcome), typeof(SamplerNodeRefused), typeof(SamplerOffer), typeof(SamplerNodeVersion), typeof(LearnerStopping), typeof(FetchFile), typeof(FileOffer), typeof(FileRefused),
     ];
 
     /// <summary>The Akka configuration that registers this serializer for every message type above.</summary>

@@ -97,6 +97,7 @@ public sealed class WireSerializerTests : IDisposable
             new SamplerNodeRefused("r1.sampling.temperature = 1.0 here, 0.7 there"),
             new SamplerOffer("gpu-node-3", [new OfferedSampler("cuda:0", probe, 3), new OfferedSampler("cuda:1", probe, 3)]),
             new SamplerNodeVersion("gpu-node-3", 18),
+            new LearnerStopping("the run ended"),
             new FetchFile(FetchFile.Weights),
             new FileRefused("weights", "nothing published yet"),
         ];
@@ -148,6 +149,7 @@ public sealed class WireSerializerTests : IDisposable
         SamplerNodeRefused r => $"NR({r.Reason})",
         SamplerOffer o => $"O({o.NodeName},{string.Join(";", o.Samplers.Select(s => $"{s.Device}:{s.Worker.Path}:{s.Capacity}"))})",
         SamplerNodeVersion v => $"NV({v.NodeName},{v.Version})",
+        LearnerStopping l => $"LS({l.Reason})",
         FetchFile f => $"F({f.Name})",
         FileRefused f => $"FR({f.Name},{f.Reason})",
         ScoredGroup g => $"SG({Describe(g.Prompt)},[{string.Join(",", g.Completions.Select(c => $"{Describe(c.Rollout)}:{c.Reward.Score}:{string.Join(";", c.Reward.Components)}:{c.Reward.Reason}:{c.VerifyLatency.Ticks}"))}])",

@@ -77,6 +77,8 @@ public sealed class ClusterLoopbackTests : IDisposable
         var gain = events.Where(e => e.TryGetProperty("HeldOutGainPoints", out _)).Select(e => RunFolder.Number(e, "HeldOutGainPoints")).Single();
         Assert.True(gain >= 5, $"held-out accuracy moved {gain:F1} points over {Steps} steps");
         Assert.False(late.HasExited, late.Output);
+        // The run's end is not a lost learner: the node was told, and left without alarm.
+        Assert.DoesNotContain(new RunFolder(Path.Combine(_root, "s1")).Events(), e => RunFolder.Kind(e) == "LearnerLost");
     }
 
     [Fact]
