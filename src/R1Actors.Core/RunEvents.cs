@@ -100,6 +100,9 @@ public static class MetricNames
 
     /// <summary>The ordinals of the prompts whose groups this step trained on, and of those dropped as stale: an audit of every prompt's fate.</summary>
     public const string TrainedPrompts = "TrainedPrompts";
+
+    /// <summary>A cluster run: per sampler node, its rollouts since the previous step, the requests it holds and its weights version.</summary>
+    public const string SamplerNodes = "SamplerNodes";
     public const string DroppedPrompts = "DroppedPrompts";
     public const string RolloutsPerSecond = "RolloutsPerSecond";
     public const string PipelineStepSeconds = "PipelineStepSeconds";

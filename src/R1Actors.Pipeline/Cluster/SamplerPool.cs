@@ -25,6 +25,9 @@ public sealed record SamplerPoolEnvironment(
 {
     /// <summary><c>r1.cluster.max-version-lag</c>: how many versions behind the learner a node may be and still be given work.</summary>
     public int MaxVersionLag { get; init; }
+
+    /// <summary>Each node's figures for the Step event.</summary>
+    public SamplerNodeLedger Ledger { get; init; } = new();
 }
 
 /// <summary>
@@ -81,6 +84,7 @@ public sealed class SamplerPool : ReceiveActor
         Receive<SamplerNodeVersion>(version =>
         {
             _nodeVersions[Sender.Path.Address] = version.Version;
+            _env.Ledger.Version(version.NodeName, version.Version);
             Dispatch();
         });
         Receive<Terminated>(OnTerminated);
@@ -134,6 +138,7 @@ public sealed class SamplerPool : ReceiveActor
     private void Join(SamplerOffer offer)
     {
         _nodes[Sender] = offer.NodeName;
+        _env.Ledger.Joined(offer.NodeName);
         Context.Watch(Sender);
         foreach (var sampler in offer.Samplers)
         {
@@ -151,6 +156,7 @@ public sealed class SamplerPool : ReceiveActor
         if (_nodes.Remove(terminated.ActorRef, out var nodeName))
         {
             _nodeVersions.Remove(terminated.ActorRef.Path.Address);
+            _env.Ledger.Left(nodeName);
             _env.Log.ForContext(Core.EventKinds.Property, Core.EventKinds.NodeDowned)
                 .Warning("Sampler node {NodeName} is gone ({NodeAddress}, address terminated: {AddressTerminated}); {NodeCount} nodes left",
                     nodeName, terminated.ActorRef.Path.Address.ToString(), terminated.AddressTerminated, _nodes.Count);
@@ -184,7 +190,11 @@ public sealed class SamplerPool : ReceiveActor
             return;
         }
         if (worker.Remote)
+        {
             _env.Counters.Sampled(pending.Request.Prompts.Count, answered.Generated.Rollouts.Count);
+            _env.Ledger.Sampled(worker.NodeName, answered.Generated.Rollouts.Count);
+            NoteInHand(worker.NodeName);
+        }
         _sampledBy[worker.NodeName] = _sampledBy.GetValueOrDefault(worker.NodeName) + answered.Generated.Rollouts.Count;
         pending.ReplyTo.Tell(answered.Generated);
         Dispatch();
@@ -230,12 +240,17 @@ public sealed class SamplerPool : ReceiveActor
             var pending = next.Value;
             roomiest.InHand[pending.Id] = pending;
             if (roomiest.Remote)
+            {
                 _env.Counters.SamplingStarted(pending.Request.Prompts.Count);
+                NoteInHand(roomiest.NodeName);
+            }
             var target = roomiest.Sampler.Worker;
             target.Ask<RolloutsGenerated>(pending.Request, _env.SampleTimeout)
                 .PipeTo(Self, success: generated => new Answered(target, pending.Id, generated), failure: e => new Unanswered(target, pending.Id, e));
         }
     }
+
+    private void NoteInHand(string node) => _env.Ledger.InHand(node, _workers.Where(w => w.NodeName == node).Sum(w => w.InHand.Count));
 
     private sealed record Pending(long Id, GenerateRollouts Request, IActorRef ReplyTo);
 

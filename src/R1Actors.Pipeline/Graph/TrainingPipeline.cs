@@ -79,7 +79,8 @@ public static class TrainingPipeline
         var counters = new StageCounters();
         var board = new PolicyVersionBoard(start.PolicyVersion);
         var clocks = s.Devices.ToDictionary(d => d, _ => new BusyClock(run.Time), StringComparer.Ordinal);
-        var metrics = new MetricsCollector(run.Time, clocks, counters, new LatencyWindow(), () => budget.InUse, s.GroupSize);
+        var ledger = run.Cluster is null ? null : new SamplerNodeLedger();
+        var metrics = new MetricsCollector(run.Time, clocks, counters, new LatencyWindow(), () => budget.InUse, s.GroupSize) { Nodes = ledger };
         var supervisors = StartSupervisors(run.System, s, completion);
         var materializer = run.System.Materializer(namePrefix: "r1-pipeline");
         Task streamDone = Task.CompletedTask;
@@ -94,7 +95,7 @@ public static class TrainingPipeline
             var verifierEnv = new VerifierEnvironment(run.Ports.Rewards, s.VerifyTimeout, counters, metrics.VerifierLatency, run.Time, run.Log);
             var verifiers = await StartAll(supervisors.Verifiers, Enumerable.Range(0, s.Verifiers).Select(i =>
                 (VerifierActor.Props(verifierEnv, PipelineDispatchers.Pinned), $"verifier-{i}"))).ConfigureAwait(false);
-            var pool = run.Cluster is { } cluster ? StartClusterLearner(run, cluster, samplers, board, counters, supervisors) : null;
+            var pool = run.Cluster is { } cluster ? StartClusterLearner(run, cluster, samplers, board, counters, ledger!, supervisors) : null;
             var loop = new LearnerLoop(s, run.Ports, run.Prompts, start, budget, board, metrics, run.Log, run.OnStep);
             var learner = (await StartAll(supervisors.Learner, [(LearnerActor.Props(loop, pool is null ? samplers : [pool], completion, run.Log, PipelineDispatchers.Pinned), "learner")])
                 .ConfigureAwait(false))[0];
@@ -123,13 +124,13 @@ public static class TrainingPipeline
     /// paths sampler nodes look for (<see cref="ClusterSettings.PoolPath"/>, <see cref="ClusterSettings.WeightsPath"/>).
     /// </summary>
     private static IActorRef StartClusterLearner(PipelineRun run, ClusterLearner cluster, IReadOnlyList<IActorRef> samplers, PolicyVersionBoard board,
-        StageCounters counters, Supervisors supervisors)
+        StageCounters counters, SamplerNodeLedger ledger, Supervisors supervisors)
     {
         var s = run.Settings;
         var capacity = s.BatchesContinuously ? s.ContinuousPrompts : 1 + s.SamplerQueue;
         var local = s.Devices.Select((device, i) => new OfferedSampler(device, samplers[i], capacity)).ToList();
         var env = new SamplerPoolEnvironment(local, s.GroupSize, s.Seed, board, counters, s.SampleTimeout,
-            WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log) { MaxVersionLag = s.Cluster?.MaxVersionLag ?? 0 };
+            WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log) { MaxVersionLag = s.Cluster?.MaxVersionLag ?? 0, Ledger = ledger };
         var weights = run.System.ActorOf(WeightsServer.Props(cluster.Weights, board, cluster.ExportFolder, cluster.ChunkBytes, run.Log, PipelineDispatchers.Pinned),
             ClusterSettings.WeightsPath["/user/".Length..]);
         var pool = run.System.ActorOf(SamplerPool.Props(env, weights), ClusterSettings.PoolPath["/user/".Length..]);

@@ -53,6 +53,9 @@ public sealed class MetricsCollector
 
     public LatencyWindow VerifierLatency { get; }
 
+    /// <summary>A cluster run's sampler nodes, read once a step; null in one process.</summary>
+    public Cluster.SamplerNodeLedger? Nodes { get; init; }
+
     public PipelineMetrics Collect(StepFacts facts)
     {
         var now = _time.GetTimestamp();
@@ -88,6 +91,7 @@ public sealed class MetricsCollector
         {
             TokenStalenessMax = facts.TokenStaleness.Max,
             TokenStalenessMean = facts.TokenStaleness.Mean,
+            SamplerNodes = Nodes?.TakeStep() ?? new Dictionary<string, Cluster.SamplerNodeFigures>(),
         };
         _faultsBefore = faults;
         return metrics;

@@ -39,4 +39,7 @@ public sealed record PipelineMetrics(
 
     /// <summary>Mean staleness over the completion tokens trained on in this step: below the rollouts' when weights switched between steps.</summary>
     public double TokenStalenessMean { get; init; }
+
+    /// <summary>A cluster run: each sampler node's rollouts since the previous step, requests in hand and weights version (empty in one process).</summary>
+    public IReadOnlyDictionary<string, Cluster.SamplerNodeFigures> SamplerNodes { get; init; } = new Dictionary<string, Cluster.SamplerNodeFigures>();
 }

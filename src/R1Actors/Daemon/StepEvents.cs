@@ -51,6 +51,8 @@ public sealed class StepEvents(ILogger log, StatusLine? statusLine, int rolloutL
             new PropertyEnricher(MetricNames.PipelineStepSeconds, pipeline.StepSeconds),
             new PropertyEnricher(MetricNames.RewardComponentMeans, ComponentMeans(report.Groups), destructureObjects: true),
         };
+        if (pipeline.SamplerNodes.Count > 0)
+            properties.Add(new PropertyEnricher(MetricNames.SamplerNodes, pipeline.SamplerNodes, destructureObjects: true));
         if (rewards is not null)
         {
             properties.Add(new PropertyEnricher(MetricNames.SandboxFaults, rewards.SandboxFaults));

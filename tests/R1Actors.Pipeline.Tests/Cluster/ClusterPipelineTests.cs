@@ -96,6 +96,11 @@ public sealed class ClusterPipelineTests : IDisposable
         var devices = groups.SelectMany(g => g.Completions).Select(c => c.Rollout.Device).Distinct().Order().ToList();
         Assert.Equal(["node-b:0", "sim:0"], devices);                  // both nodes sampled for the run
         Assert.Equal([@"{""model_type"":""simulated""}"], nodePorts.Opened);
+        // The Step event's per-node figures: every rollout of the node's that was trained had been counted by then.
+        var reported = steps.Sum(s => s.Pipeline.SamplerNodes.TryGetValue("node-b", out var node) ? node.RolloutsSampled : 0);
+        var trainedFromNode = groups.SelectMany(g => g.Completions).Count(c => c.Rollout.Device == "node-b:0");
+        Assert.InRange(reported, trainedFromNode, trainedFromNode + 4 * 2 * 4);   // at most the node's requests in hand beyond
+        Assert.Contains(steps, s => s.Pipeline.SamplerNodes.TryGetValue("node-b", out var node) && node.PolicyVersion > 0);
         Assert.True(nodePorts.Imported.Count >= 2 && nodePorts.Imported.SequenceEqual(nodePorts.Imported.Order().Distinct()), string.Join(",", nodePorts.Imported));
         // No rollout of the node's started on weights older than the learner's at the moment it was asked for: with
         // k = 1, nothing was dropped as stale.
