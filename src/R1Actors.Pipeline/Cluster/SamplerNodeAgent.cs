@@ -81,6 +81,10 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
 
     protected override void PostStop() => AkkaCluster.Get(Context.System).Unsubscribe(Self);
 
+    /// <summary>A node's samplers are supervised as a single process's are (restart, sample the batch again); one that keeps failing stops, and the pool issues its requests elsewhere.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        PipelineSupervision.Samplers(_env.Pipeline.Supervision, e => _log.Warning(e, "A sampler of node {NodeName} failed: {Reason}", _env.NodeName, e.Message));
+
     private void Joining()
     {
         Receive<ClusterEvent.MemberUp>(up =>
@@ -123,6 +127,8 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
                     ? ContinuousSamplerActor.Props(device, env, new BusyClock(TimeProvider.System), PipelineDispatchers.Pinned)
                     : SamplerActor.Props(device, env, new BusyClock(TimeProvider.System), PipelineDispatchers.Pinned)),
                 $"sampler-{new string(device.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray())}"))];
+            foreach (var sampler in _samplers)
+                Context.Watch(sampler);
             _pool!.Tell(new SamplerOffer(_env.NodeName, [.. pipeline.Devices.Select((device, i) => new OfferedSampler(device, _samplers[i], _env.Capacity))]));
             _pool.Tell(new SamplerNodeVersion(_env.NodeName, _board!.Latest));
             _log.Information("Sampler node {NodeName} offers {DeviceCount} devices ({Devices}) at v{PolicyVersion}",
@@ -176,6 +182,12 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t =>
         {
+            if (_samplers.Remove(t.ActorRef))
+            {
+                _log.Error("Sampler {Sampler} of node {NodeName} stopped for good after repeated faults; the node goes on with {SamplerCount} samplers (the learner issued its requests elsewhere)",
+                    t.ActorRef.Path.Name, _env.NodeName, _samplers.Count);
+                return;
+            }
             if (!t.ActorRef.Equals(_pool))
                 return;
             _log.ForContext(Core.EventKinds.Property, Core.EventKinds.LearnerLost)
