@@ -21,9 +21,11 @@ public static class SamplerNodeHost
             var config = ClusterConfig.For(cluster, ClusterSettings.SamplerRole).WithFallback(extra);
             var system = PipelineDispatchers.CreateSystem(ClusterSettings.SystemName, config);
             var exit = new TaskCompletionSource<SamplerNodeExit>(TaskCreationOptions.RunContinuationsAsynchronously);
-            log.Information("Sampler node {NodeName} joining {SeedNodes} from {ClusterAddress}", env.NodeName,
-                string.Join(", ", cluster.SeedAddresses(isLearner: false)), Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
-            system.ActorOf(SamplerNodeAgent.Props(env, exit), "r1-sampler-node");
+            var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+            var member = env.NodeName.Length > 0 ? env : env with { NodeName = $"{self.Host}:{self.Port}" };   // unnamed: named by the address it bound
+            log.Information("Sampler node {NodeName} joining {SeedNodes} from {ClusterAddress}", member.NodeName,
+                string.Join(", ", cluster.SeedAddresses(isLearner: false)), self.ToString());
+            system.ActorOf(SamplerNodeAgent.Props(member, exit), "r1-sampler-node");
             SamplerNodeExit ended;
             await using (stop.Register(() => exit.TrySetResult(new SamplerNodeExit(Refused: false, "stop requested") { StopRequested = true })).ConfigureAwait(false))
             {
@@ -38,10 +40,10 @@ public static class SamplerNodeHost
             if (stop.IsCancellationRequested || ended.Refused)
                 return ended;
             if (ended.LearnerStopped)
-                log.Information("Sampler node {NodeName} left the cluster ({Reason}); joining again in {RejoinAfter}", env.NodeName, ended.Reason, cluster.RejoinAfter);
+                log.Information("Sampler node {NodeName} left the cluster ({Reason}); joining again in {RejoinAfter}", member.NodeName, ended.Reason, cluster.RejoinAfter);
             else
                 log.ForContext(Core.EventKinds.Property, Core.EventKinds.LearnerLost)
-                    .Warning("Sampler node {NodeName} left the cluster ({Reason}); joining again in {RejoinAfter}", env.NodeName, ended.Reason, cluster.RejoinAfter);
+                    .Warning("Sampler node {NodeName} left the cluster ({Reason}); joining again in {RejoinAfter}", member.NodeName, ended.Reason, cluster.RejoinAfter);
             try
             {
                 await Task.Delay(cluster.RejoinAfter, stop).ConfigureAwait(false);

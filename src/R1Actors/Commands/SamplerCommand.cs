@@ -47,13 +47,13 @@ public static class SamplerCommand
         log.Information("Sampler node starting in {RunDirectory}; allocator: {Allocator}; torch: {TorchRuntime}",
             context.RunDirectory, MallocTuning.Configure(s.Torch.MallocMmapThreshold), TorchRuntime.Configure(s.Torch.EffectiveThreads, deterministic: false));
         using var ports = new SamplerNodePorts(s.Model, s.Tokenizer, s.Sampling, s.Training.Lora, ClusterCompatibility.Of(context.Source));
-        var name = cluster.NodeName.Length > 0 ? cluster.NodeName : $"{cluster.Hostname}:{cluster.Port}";
+        var name = cluster.NodeName;   // empty: each membership is named by the host:port it bound
         var cache = cluster.CacheDirectory.Length > 0 ? cluster.CacheDirectory : Path.Combine(context.RunDirectory, "node-cache");
         var env = new SamplerNodeEnvironment(name, s.Pipeline, ports, cache, log);
         var exit = await SamplerNodeHost.RunAsync(cluster, env, ConfigurationFactory.ParseString(AkkaSerilogLogger.AkkaConfig), stop).ConfigureAwait(false);
         if (exit.Refused)
             throw new SettingsException("r1.cluster", $"the learner node refused this sampler node: {exit.Reason}");
-        log.Information("Sampler node {NodeName} stopped ({Reason})", name, exit.Reason);
+        log.Information("Sampler node {NodeName} stopped ({Reason})", name.Length > 0 ? name : $"{cluster.Hostname}:{cluster.Port}", exit.Reason);
         return ExitCodes.Success;
     }
 }
