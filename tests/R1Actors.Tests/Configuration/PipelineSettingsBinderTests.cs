@@ -40,6 +40,11 @@ public sealed class PipelineSettingsBinderTests
     [InlineData("r1.run.deterministic=true", "r1.pipeline.max-staleness", "needs max-staleness = 0")]
     [InlineData("r1.run.deterministic=true|r1.pipeline.max-staleness=0|r1.pipeline.devices=[\"cpu\", \"cuda:0\"]", "r1.pipeline.devices", "needs exactly one device")]
     [InlineData("r1.run.deterministic=true|r1.pipeline.max-staleness=0", "r1.torch.threads", "needs a fixed thread count")]
+    [InlineData("r1.pipeline.devices=[]", "r1.pipeline.devices", "none is allowed only for a cluster's learner node")]
+    [InlineData("r1.cluster.enabled=true|r1.cluster.seed-nodes=[\"10.0.0.5\"]", "r1.cluster.seed-nodes", "'10.0.0.5' is not host:port")]
+    [InlineData("r1.cluster.seed-nodes=[\"10.0.0.5:99999\"]", "r1.cluster.seed-nodes", "is not host:port")]
+    [InlineData("r1.cluster.enabled=true|r1.cluster.down-after=0", "r1.cluster.down-after", "above 0")]
+    [InlineData("r1.cluster.enabled=true|r1.run.deterministic=true|r1.pipeline.max-staleness=0|r1.torch.threads=1", "r1.cluster.enabled", "runs in one process")]
     public void A_bad_pipeline_or_data_value_names_its_key_and_what_was_expected(string sets, string key, string expected)
     {
         var e = Assert.Throws<SettingsException>(() => R1Settings.Load(null, sets.Split('|')));
@@ -56,5 +61,21 @@ public sealed class PipelineSettingsBinderTests
 
         Assert.True(settings.Pipeline.Deterministic);
         Assert.False(plain.Pipeline.Deterministic);
+    }
+
+    [Fact]
+    public void A_cluster_node_binds_its_settings_and_a_learner_node_may_have_no_device_of_its_own()
+    {
+        var (learner, _) = R1Settings.Load(null, ["r1.cluster.enabled=true", "r1.pipeline.devices=[]", "r1.cluster.max-version-lag=1"]);
+        var (node, _) = R1Settings.Load(null, ["r1.cluster.enabled=true", "r1.cluster.port=0", "r1.cluster.seed-nodes=[\"10.0.0.5:4053\"]", "r1.cluster.transfer-chunk-kib=256"]);
+        var (plain, _) = R1Settings.Load(null, []);
+
+        Assert.Empty(learner.Pipeline.Devices);
+        var cluster = learner.Pipeline.Cluster!;
+        Assert.Equal(("127.0.0.1", 4053, 1, TimeSpan.FromSeconds(10)), (cluster.Hostname, cluster.Port, cluster.MaxVersionLag, cluster.DownAfter));
+        Assert.Equal(["akka.tcp://r1actors@127.0.0.1:4053"], cluster.SeedAddresses(isLearner: true));
+        Assert.Equal(["akka.tcp://r1actors@10.0.0.5:4053"], node.Pipeline.Cluster!.SeedAddresses(isLearner: false));
+        Assert.Equal(256 * 1024, node.Pipeline.Cluster.TransferChunkBytes);
+        Assert.Null(plain.Pipeline.Cluster);   // one process
     }
 }
