@@ -47,8 +47,11 @@ public sealed record SamplerPoolEnvironment(
 /// training. Nodes may join at any time; their samplers take requests at once.
 /// </para>
 /// </summary>
-public sealed class SamplerPool : ReceiveActor
+public sealed class SamplerPool : ReceiveActor, IWithTimers
 {
+    /// <summary>How often the pool says so while requests wait and no sampler is connected.</summary>
+    internal static readonly TimeSpan StarvedNoticeEvery = TimeSpan.FromSeconds(30);
+
     private readonly SamplerPoolEnvironment _env;
     private readonly List<Worker> _workers = [];
     private readonly LinkedList<Pending> _waiting = new();
@@ -68,6 +71,12 @@ public sealed class SamplerPool : ReceiveActor
         {
             _waiting.AddLast(new Pending(_nextId++, request, Sender));
             Dispatch();
+        });
+        Receive<StarvedCheck>(_ =>
+        {
+            if (_waiting.Count > 0 && _workers.Count == 0)
+                _env.Log.Warning("{WaitingRequests} sampling requests wait and no sampler is connected: start sampler nodes (r1actors sampler, seed {ClusterAddress}) or give the learner node devices",
+                    _waiting.Count, Context.System.Provider.DefaultAddress.ToString());
         });
         Receive<Answered>(OnAnswered);
         Receive<Unanswered>(OnUnanswered);
@@ -99,8 +108,11 @@ public sealed class SamplerPool : ReceiveActor
     /// <summary>Requests waiting for a sampler with room (tests).</summary>
     internal int Waiting => _waiting.Count;
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     protected override void PreStart()
     {
+        Timers.StartPeriodicTimer("starved", StarvedCheck.Instance, StarvedNoticeEvery);
         foreach (var worker in _workers)
             Context.Watch(worker.Sampler.Worker);
         if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
@@ -251,6 +263,11 @@ public sealed class SamplerPool : ReceiveActor
     }
 
     private void NoteInHand(string node) => _env.Ledger.InHand(node, _workers.Where(w => w.NodeName == node).Sum(w => w.InHand.Count));
+
+    private sealed class StarvedCheck
+    {
+        public static readonly StarvedCheck Instance = new();
+    }
 
     private sealed record Pending(long Id, GenerateRollouts Request, IActorRef ReplyTo);
 
