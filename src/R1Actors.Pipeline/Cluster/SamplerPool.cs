@@ -76,7 +76,7 @@ public sealed class SamplerPool : ReceiveActor, IWithTimers
         {
             if (_waiting.Count > 0 && _workers.Count == 0)
                 _env.Log.Warning("{WaitingRequests} sampling requests wait and no sampler is connected: start sampler nodes (r1actors sampler, seed {ClusterAddress}) or give the learner node devices",
-                    _waiting.Count, Context.System.Provider.DefaultAddress.ToString());
+                    _waiting.Count, ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
         });
         Receive<Answered>(OnAnswered);
         Receive<Unanswered>(OnUnanswered);
