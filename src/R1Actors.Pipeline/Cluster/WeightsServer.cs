@@ -30,6 +30,10 @@ public sealed class WeightsServer : ReceiveActor
         _chunkBytes = chunkBytes;
         _log = log;
         _materializer = Context.Materializer(namePrefix: "r1-weights");
+        // A learner that resumed from a checkpoint numbers its versions again from there: a file an earlier process
+        // wrote for version v holds that run's v, not this one's, and must never be served.
+        if (Directory.Exists(folder))
+            Directory.Delete(folder, recursive: true);
         Directory.CreateDirectory(folder);
         Receive<FetchFile>(Serve);
         Receive<Actors.WeightsPublished>(_ =>

@@ -20,7 +20,7 @@ public sealed class ClusterPipelineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>The learner's side: a model folder of one file, and each version written as a file naming it.</summary>
+    /// <summary>The learner's side: a model folder of one file, and each version written as a file naming it (kept if it exists, as the real source does).</summary>
     private sealed class FakeWeightsSource(string modelFolder, Func<long> latest) : IClusterWeightsSource
     {
         public string ModelFolder => modelFolder;
@@ -29,7 +29,8 @@ public sealed class ClusterPipelineTests : IDisposable
         {
             var version = latest();
             var path = Path.Combine(folder, $"weights-v{version}.bin");
-            File.WriteAllText(path, $"version {version}");
+            if (!File.Exists(path))
+                File.WriteAllText(path, $"version {version}");
             return new ExportedWeights(version, IsAdapter: false, path);
         }
     }
@@ -49,11 +50,16 @@ public sealed class ClusterPipelineTests : IDisposable
             return new SimulatedSamplerFactory(new SimulatedDeviceCosts(TimeSpan.FromMilliseconds(2), TimeSpan.Zero, TimeSpan.Zero));
         }
 
+        public List<string> Wrong { get; } = [];
+
         public void ImportWeights(string file, long version, bool isAdapter)
         {
-            Assert.Equal($"version {version}", File.ReadAllText(file));
             lock (Imported)
+            {
                 Imported.Add(version);
+                if (File.ReadAllText(file) != $"version {version}")
+                    Wrong.Add(File.ReadAllText(file));
+            }
         }
     }
 
@@ -65,6 +71,10 @@ public sealed class ClusterPipelineTests : IDisposable
         var modelFolder = Directory.CreateDirectory(Path.Combine(_dir, "model")).FullName;
         File.WriteAllText(Path.Combine(modelFolder, "config.json"), """{"model_type":"simulated"}""");
         var settings = Harness.Settings(devices: 1, groupsPerStep: 4, promptsPerBatch: 2, maxSteps: 60) with { Cluster = learnerCluster };
+        // What an earlier learner process left in the export folder: its versions, not this run's.
+        Directory.CreateDirectory(Path.Combine(_dir, "export"));
+        foreach (var stale in Enumerable.Range(0, 10))
+            File.WriteAllText(Path.Combine(_dir, "export", $"weights-v{stale}.bin"), "an earlier run's weights");
         using var system = PipelineDispatchers.CreateSystem(ClusterSettings.SystemName, ClusterConfig.For(learnerCluster, ClusterSettings.LearnerRole));
         var learner = new SimulatedLearner(TimeSpan.FromMilliseconds(20));
         // The learner node's own device is slow (about 5 s for the run alone): the node, joining a second or two in, has work.
@@ -101,6 +111,7 @@ public sealed class ClusterPipelineTests : IDisposable
         var trainedFromNode = groups.SelectMany(g => g.Completions).Count(c => c.Rollout.Device == "node-b:0");
         Assert.InRange(reported, trainedFromNode, trainedFromNode + 4 * 2 * 4);   // at most the node's requests in hand beyond
         Assert.Contains(steps, s => s.Pipeline.SamplerNodes.TryGetValue("node-b", out var node) && node.PolicyVersion > 0);
+        Assert.Empty(nodePorts.Wrong);                                  // never an earlier process's file
         Assert.True(nodePorts.Imported.Count >= 2 && nodePorts.Imported.SequenceEqual(nodePorts.Imported.Order().Distinct()), string.Join(",", nodePorts.Imported));
         // No rollout of the node's started on weights older than the learner's at the moment it was asked for: with
         // k = 1, nothing was dropped as stale.
