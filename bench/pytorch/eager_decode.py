@@ -15,6 +15,7 @@ Not part of the build. Run it with Debian's PyTorch (1.13, OpenBLAS), two thread
     apt-get install -y python3-torch libopenblas0-openmp
     /usr/bin/python3 bench/pytorch/eager_decode.py            # all three workloads
     /usr/bin/python3 bench/pytorch/eager_decode.py --workload qwen05b --threads 2
+    /usr/bin/python3 bench/pytorch/eager_decode.py --bandwidth   # and the machine's memory read rate, GB/s
 
 The last line printed is JSON: {"workload": tokens/s, ...}.
 """
@@ -135,14 +136,30 @@ def measure(name):
     return tokens / seconds
 
 
+def bandwidth():
+    """GB/s of memory read: the best of 5 sums of a 512 MiB float32 array, and of copies of it (read + write)."""
+    a = torch.randn(128 * 1024 * 1024)
+    b = torch.empty_like(a).copy_(a)
+    figures = {}
+    for name, run, moved in [("sum", lambda: a.sum(), a.numel() * 4), ("copy", lambda: b.copy_(a), 2 * a.numel() * 4)]:
+        best = float("inf")
+        for _ in range(5):
+            clock = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - clock)
+        figures[f"{name}_gb_per_s"] = round(moved / best / 1e9, 1)
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workload", choices=[*WORKLOADS, "all"], default="all")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--bandwidth", action="store_true", help="also measure memory bandwidth (sum and copy of 512 MiB)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     names = list(WORKLOADS) if args.workload == "all" else [args.workload]
-    figures = {}
+    figures = bandwidth() if args.bandwidth else {}
     for name in names:
         figures[f"{name}_tokens_per_s"] = round(measure(name), 2)
         print(f"{name}: {figures[f'{name}_tokens_per_s']} tokens/s", flush=True)
