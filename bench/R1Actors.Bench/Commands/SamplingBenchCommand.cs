@@ -31,6 +31,11 @@ public static class SamplingBenchCommand
             DefaultValueFactory = _ => 3,
         };
         var longTailOnly = new Option<bool>("--long-tail-only") { Description = "Run only the long-tailed static-vs-continuous workload" };
+        var decode = new Option<string[]>("--decode")
+        {
+            Description = "Run only these decode workloads' tokens/s (demo, tiny256, qwen05b), as bench/pytorch/eager_decode.py names them",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = new Command("sampling", "Sampling tokens/s with and without the KV cache, achieved GFLOP/s against this machine's matmul ceiling, memory over 1,000 generate calls");
         command.Add(threads);
         command.Add(skipLarge);
@@ -38,6 +43,7 @@ public static class SamplingBenchCommand
         command.Add(groups);
         command.Add(pairs);
         command.Add(longTailOnly);
+        command.Add(decode);
         command.SetAction(parse => CommandAction.Run(() =>
         {
             var count = parse.GetValue(calls);
@@ -53,9 +59,14 @@ public static class SamplingBenchCommand
             var report = new BenchReport("sampling");
             report.Fact("machine", "Machine", $"{Environment.ProcessorCount} cores, {Environment.OSVersion}");
             report.Fact("torch", "Torch", runtime);
-            if (!parse.GetValue(longTailOnly))
-                Run(report, !parse.GetValue(skipLarge), count);
-            LongTailFigures.Run(report, groupCount, pairCount);
+            if (parse.GetValue(decode) is { Length: > 0 } workloads)
+                DecodeFigures.Run(report, workloads);
+            else
+            {
+                if (!parse.GetValue(longTailOnly))
+                    Run(report, !parse.GetValue(skipLarge), count);
+                LongTailFigures.Run(report, groupCount, pairCount);
+            }
             report.Finish();
             return ExitCodes.Success;
         }));

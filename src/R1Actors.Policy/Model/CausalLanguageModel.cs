@@ -153,7 +153,7 @@ public sealed class CausalLanguageModel : nn.Module, ICausalLanguageModel
 
     /// <summary>Hidden states (…, H) → logits (…, V) through lm_head, or the embedding matrix when tied.</summary>
     public Tensor Logits(Tensor hidden) =>
-        lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbeddingWeight);
+        lm_head is not null ? lm_head.forward(hidden) : FewRowLinear.Apply(hidden, model.EmbeddingWeight, bias: null);
 
     /// <summary>(B, T) mask → (B, T) int64 positions: 0, 1, 2, … over real tokens; padding gets 0.</summary>
     public static Tensor PositionsFromMask(Tensor attentionMask)

@@ -38,8 +38,34 @@ internal sealed class Projection : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var y = nn.functional.linear(input, weight, bias);                  // (…, out)
+        var y = FewRowLinear.Apply(input, weight, bias);                    // (…, out)
         return Lora is { Enabled: true } lora ? y.add_(lora.Delta(input, training)) : y;
+    }
+}
+
+/// <summary>
+/// x Wᵀ + b, computed as (W xᵀ)ᵀ when x has at most <see cref="MaxRows"/> rows: a decode step of a few rows. There
+/// the product reads every weight once for a handful of multiply-adds, so memory bandwidth sets its speed, and
+/// libtorch's BLAS streams W at about twice the rate in the W xᵀ orientation. Measured on the 2-core
+/// development machine, (4, 896) × (4864, 896)ᵀ out of cache: 2.2–2.7 ms as <c>linear</c>, 1.2–1.5 ms as
+/// W xᵀ; the gain stops above 4 rows (5 rows: 3.7 against 3.4 ms). The transposed result is copied back to
+/// (rows, out), which costs a few microseconds at these sizes.
+/// </summary>
+internal static class FewRowLinear
+{
+    public const long MaxRows = 4;
+
+    /// <summary>x (…, in), W (out, in), b (out) or null → (…, out).</summary>
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias)
+    {
+        var inFeatures = x.shape[^1];
+        if (x.numel() > MaxRows * inFeatures || x.numel() == 0)
+            return nn.functional.linear(x, weight, bias);
+        using var scope = NewDisposeScope();
+        var rows = x.reshape(-1, inFeatures);                                  // (R, in)
+        var y = weight.matmul(rows.t()).t();                                  // (R, out), transposed view
+        y = bias is null ? y.contiguous() : y.contiguous().add_(bias);
+        return y.view([.. x.shape[..^1], weight.shape[0]]).MoveToOuterDisposeScope();   // (…, out)
     }
 }
 

@@ -14,6 +14,7 @@ namespace R1Actors.Policy.Sampling;
 /// <item>Sampled tokens stay on the device between steps; the host looks at them every
 /// <see cref="SamplingOptions.FinishCheckInterval"/> steps (one copy of R×3 floats) to apply stop tokens and
 /// stop strings, stop when every row is done, and drop finished rows from the batch.</item>
+/// <item>A call whose decode steps are small runs on one libtorch thread (<see cref="ForwardThreads"/>).</item>
 /// </list>
 /// Runs under inference mode: nothing here builds an autograd graph.
 /// </summary>
@@ -24,6 +25,7 @@ public sealed class BatchGenerator(CausalLanguageModel model, ITokenizer? tokeni
         options.Validated();
         Validate(request, options);
         using var inference = inference_mode();
+        using var threads = ForwardThreads.ForDecodeStep(model.Config, request.Seeds.Count);
         using var prompts = TokenBatch.LeftPadded(request.Prompts, tokenizer?.PadTokenId ?? 0, model.Device);
         var rows = Enumerable.Range(0, request.Prompts.Count * request.SamplesPerPrompt)
             .Select(r => new RowProgress(r / request.SamplesPerPrompt, r % request.SamplesPerPrompt, options,

@@ -127,6 +127,7 @@ public sealed class ContinuousBatcher : IDisposable
     public IReadOnlyList<FinishedGroup> Step()
     {
         using var inference = inference_mode();
+        using var threads = ForwardThreads.ForDecodeStep(model.Config, Slots);
         Time(joinClock, Join);
         if (RowsInFlight == 0)
             return [];
