@@ -37,7 +37,9 @@ public sealed class VerifyCommandTests : IDisposable
         var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal([1.0, 0.0, 0.0, 1.0], lines.Select(l => l.GetProperty("score").GetDouble()));
         Assert.Contains("line 3", lines[2].GetProperty("reason").GetString());
-        var summary = JsonDocument.Parse(stdout.ToString().TrimEnd().Split('\n')[^1]).RootElement;
+        // Console.Out is the process's: a test running beside this one may write to it meanwhile, so the summary is
+        // the last JSON line rather than the last line.
+        var summary = JsonDocument.Parse(stdout.ToString().TrimEnd().Split('\n').Last(l => l.StartsWith('{'))).RootElement;
         Assert.Equal(4, summary.GetProperty("count").GetInt32());
         Assert.Equal(0.5, summary.GetProperty("mean_score").GetDouble());
         Assert.Equal(1, summary.GetProperty("errors").GetInt32());
