@@ -23,23 +23,13 @@ public sealed class VerifyCommandTests : IDisposable
             """{broken""",
             """{"task": "countdown", "completion": "<answer>(3+5)*2</answer>", "numbers": [3, 5, 2], "target": 16}""",
         ]);
-        var stdout = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(stdout);
-        try
-        {
-            Assert.Equal(0, await VerifyCommand.RunAsync(input, output, new RewardSettings().CorrectnessOnly()));
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
+        // The console is the process's: captured under the lock every in-process command takes (InProcessCommand).
+        var run = await Task.Run(() => InProcessCommand.Capture(() => VerifyCommand.RunAsync(input, output, new RewardSettings().CorrectnessOnly()).GetAwaiter().GetResult()));
+        Assert.Equal(0, run.ExitCode);
         var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal([1.0, 0.0, 0.0, 1.0], lines.Select(l => l.GetProperty("score").GetDouble()));
         Assert.Contains("line 3", lines[2].GetProperty("reason").GetString());
-        // Console.Out is the process's: a test running beside this one may write to it meanwhile, so the summary is
-        // the last JSON line rather than the last line.
-        var summary = JsonDocument.Parse(stdout.ToString().TrimEnd().Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+        var summary = JsonDocument.Parse(run.LastLine).RootElement;
         Assert.Equal(4, summary.GetProperty("count").GetInt32());
         Assert.Equal(0.5, summary.GetProperty("mean_score").GetDouble());
         Assert.Equal(1, summary.GetProperty("errors").GetInt32());
