@@ -15,6 +15,13 @@ public sealed class ClusterLoopbackTests : IDisposable
     private const int GroupsPerStep = 32;
     private const int MaxStaleness = 1;
 
+    /// <summary>Every node's settings on loopback: a cut-off node downed within seconds, rejoins a second apart, no console.</summary>
+    private static readonly string[] Loopback =
+    [
+        "r1.cluster.enabled=true", "r1.cluster.hostname=127.0.0.1", "r1.cluster.down-after=3s", "r1.cluster.heartbeat-pause=2s",
+        "r1.cluster.rejoin-after=1s", "r1.logging.console=false", "r1.eval.every-steps=0", "r1.run.max-duration=0",
+    ];
+
     private readonly string _root = Directory.CreateTempSubdirectory("r1-cluster-").FullName;
     private readonly List<DaemonProcess> _processes = [];
 
@@ -29,11 +36,7 @@ public sealed class ClusterLoopbackTests : IDisposable
     public async Task Sampler_nodes_train_a_run_that_survives_a_killed_node_and_uses_one_that_joins()
     {
         var port = FreePort();
-        string[] cluster =
-        [
-            "r1.cluster.enabled=true", "r1.cluster.hostname=127.0.0.1", "r1.cluster.down-after=3s", "r1.cluster.heartbeat-pause=2s",
-            "r1.cluster.rejoin-after=1s", "r1.logging.console=false", "r1.eval.every-steps=0", "r1.run.max-duration=0",
-        ];
+        var cluster = Loopback;
         var learnerFolder = new RunFolder(Path.Combine(_root, "learner"));
         var learner = Start("train", learnerFolder.Path, [.. cluster, $"r1.cluster.port={port}", "r1.pipeline.devices=[]",
             $"r1.pipeline.max-steps={Steps}", $"r1.pipeline.groups-per-step={GroupsPerStep}", $"r1.pipeline.max-staleness={MaxStaleness}", "r1.pipeline.checkpoint-every=0"]);
@@ -85,12 +88,7 @@ public sealed class ClusterLoopbackTests : IDisposable
     public async Task Sampler_nodes_wait_for_a_killed_learner_and_serve_it_again_when_it_resumes_from_its_checkpoint()
     {
         var port = FreePort();
-        string[] cluster =
-        [
-            "r1.cluster.enabled=true", "r1.cluster.hostname=127.0.0.1", "r1.cluster.down-after=3s", "r1.cluster.heartbeat-pause=2s",
-            "r1.cluster.rejoin-after=1s", "r1.logging.console=false", "r1.eval.every-steps=0", "r1.run.max-duration=0",
-            "r1.eval.before-training=false", "r1.eval.after-training=false",
-        ];
+        string[] cluster = [.. Loopback, "r1.eval.before-training=false", "r1.eval.after-training=false"];
         var learnerFolder = new RunFolder(Path.Combine(_root, "learner"));
         string[] learnerSets = [.. cluster, $"r1.cluster.port={port}", "r1.pipeline.devices=[]", "r1.pipeline.max-steps=30", "r1.pipeline.checkpoint-every=10"];
         var learner = Start("train", learnerFolder.Path, learnerSets);
