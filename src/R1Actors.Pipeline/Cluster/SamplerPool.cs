@@ -105,9 +105,6 @@ public sealed class SamplerPool : ReceiveActor, IWithTimers
     public static Props Props(SamplerPoolEnvironment env, IActorRef? weightsServer = null) =>
         Akka.Actor.Props.Create(() => new SamplerPool(env, weightsServer));
 
-    /// <summary>Requests waiting for a sampler with room (tests).</summary>
-    internal int Waiting => _waiting.Count;
-
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
