@@ -28,11 +28,7 @@ public sealed record SamplerNodeEnvironment(
     PipelineSettings Pipeline,
     ISamplerNodePorts Ports,
     string CacheFolder,
-    ILogger Log)
-{
-    /// <summary>Requests one device takes at once: the prompts a continuous sampler holds, or a static sampler's batch and its queue.</summary>
-    public int Capacity => Pipeline.BatchesContinuously ? Pipeline.ContinuousPrompts : 1 + Pipeline.SamplerQueue;
-}
+    ILogger Log);
 
 /// <summary>
 /// A sampler node's side of the cluster. Waits for the learner node to be up and introduces itself to its pool
@@ -122,14 +118,11 @@ public sealed class SamplerNodeAgent : ReceiveActor, IWithTimers
         {
             var pipeline = _env.Pipeline;
             var env = new SamplerEnvironment(started.Ports, _board!, new StageCounters(), welcome.GroupSize, welcome.RunSeed, _log) { Switch = pipeline.WeightSwitch };
-            _samplers = [.. pipeline.Devices.Select(device => Context.ActorOf(
-                (pipeline.BatchesContinuously
-                    ? ContinuousSamplerActor.Props(device, env, new BusyClock(TimeProvider.System), PipelineDispatchers.Pinned)
-                    : SamplerActor.Props(device, env, new BusyClock(TimeProvider.System), PipelineDispatchers.Pinned)),
-                $"sampler-{new string(device.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray())}"))];
+            _samplers = [.. pipeline.Devices.Select(device =>
+                Context.ActorOf(TrainingPipeline.SamplerProps(pipeline, device, env, new BusyClock(TimeProvider.System)), TrainingPipeline.SamplerName(device)))];
             foreach (var sampler in _samplers)
                 Context.Watch(sampler);
-            _pool!.Tell(new SamplerOffer(_env.NodeName, [.. pipeline.Devices.Select((device, i) => new OfferedSampler(device, _samplers[i], _env.Capacity))]));
+            _pool!.Tell(new SamplerOffer(_env.NodeName, [.. pipeline.Devices.Select((device, i) => new OfferedSampler(device, _samplers[i], pipeline.SamplerCapacity))]));
             _pool.Tell(new SamplerNodeVersion(_env.NodeName, _board!.Latest));
             _log.Information("Sampler node {NodeName} offers {DeviceCount} devices ({Devices}) at v{PolicyVersion}",
                 _env.NodeName, pipeline.Devices.Count, string.Join(", ", pipeline.Devices), _board!.Latest);

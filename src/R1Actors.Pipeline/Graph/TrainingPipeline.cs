@@ -87,11 +87,7 @@ public static class TrainingPipeline
         try
         {
             var samplerEnv = new SamplerEnvironment(run.Ports.Samplers, board, counters, s.GroupSize, s.Seed, run.Log) { Switch = s.WeightSwitch };
-            var continuous = s.BatchesContinuously;
-            var samplers = await StartAll(supervisors.Samplers, s.Devices.Select(d =>
-                (continuous
-                    ? ContinuousSamplerActor.Props(d, samplerEnv, clocks[d], PipelineDispatchers.Pinned)
-                    : SamplerActor.Props(d, samplerEnv, clocks[d], PipelineDispatchers.Pinned), $"sampler-{ActorName(d)}"))).ConfigureAwait(false);
+            var samplers = await StartAll(supervisors.Samplers, s.Devices.Select(d => (SamplerProps(s, d, samplerEnv, clocks[d]), SamplerName(d)))).ConfigureAwait(false);
             var verifierEnv = new VerifierEnvironment(run.Ports.Rewards, s.VerifyTimeout, counters, metrics.VerifierLatency, run.Time, run.Log);
             var verifiers = await StartAll(supervisors.Verifiers, Enumerable.Range(0, s.Verifiers).Select(i =>
                 (VerifierActor.Props(verifierEnv, PipelineDispatchers.Pinned), $"verifier-{i}"))).ConfigureAwait(false);
@@ -127,8 +123,7 @@ public static class TrainingPipeline
         StageCounters counters, SamplerNodeLedger ledger, Supervisors supervisors)
     {
         var s = run.Settings;
-        var capacity = s.BatchesContinuously ? s.ContinuousPrompts : 1 + s.SamplerQueue;
-        var local = s.Devices.Select((device, i) => new OfferedSampler(device, samplers[i], capacity)).ToList();
+        var local = s.Devices.Select((device, i) => new OfferedSampler(device, samplers[i], s.SamplerCapacity)).ToList();
         var env = new SamplerPoolEnvironment(local, s.GroupSize, s.Seed, board, counters, s.SampleTimeout,
             WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log) { MaxVersionLag = s.Cluster?.MaxVersionLag ?? 0, Ledger = ledger };
         var weights = run.System.ActorOf(WeightsServer.Props(cluster.Weights, board, cluster.ExportFolder, cluster.ChunkBytes, run.Log, PipelineDispatchers.Pinned),
@@ -166,7 +161,14 @@ public static class TrainingPipeline
         return [.. started];
     }
 
-    private static string ActorName(string device) => new(device.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
+    /// <summary>One device's sampler actor, as the settings batch: continuously or in static batches (a learner node's and a sampler node's alike).</summary>
+    internal static Props SamplerProps(PipelineSettings s, string device, SamplerEnvironment env, BusyClock clock) =>
+        s.BatchesContinuously
+            ? ContinuousSamplerActor.Props(device, env, clock, PipelineDispatchers.Pinned)
+            : SamplerActor.Props(device, env, clock, PipelineDispatchers.Pinned);
+
+    /// <summary>The sampler actor's name for a device (<c>cuda:0</c> → <c>sampler-cuda-0</c>).</summary>
+    internal static string SamplerName(string device) => $"sampler-{new string(device.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray())}";
 
     private static Supervisors StartSupervisors(ActorSystem system, PipelineSettings s, PipelineCompletion completion)
     {

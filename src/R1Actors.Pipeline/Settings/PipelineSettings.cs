@@ -59,6 +59,9 @@ public sealed record PipelineSettings(
     /// <summary>Samplers batch continuously: configured, and not in deterministic mode, which keeps static batches.</summary>
     public bool BatchesContinuously => ContinuousPrompts > 0 && !Deterministic;
 
+    /// <summary>Requests one device's sampler takes at once: the prompts a continuous sampler holds, or a static sampler's batch and its queue.</summary>
+    public int SamplerCapacity => BatchesContinuously ? ContinuousPrompts : 1 + SamplerQueue;
+
     /// <summary><c>r1.cluster</c>: this process is a cluster node (the learner node for a run); null: one process, no cluster.</summary>
     public Cluster.ClusterSettings? Cluster { get; init; }
 
