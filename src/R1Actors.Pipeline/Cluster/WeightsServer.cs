@@ -16,16 +16,19 @@ public sealed class WeightsServer : ReceiveActor
 {
     private readonly IClusterWeightsSource _source;
     private readonly PolicyVersionBoard _board;
+    private readonly Task<IReadOnlyList<TransferFile>> _modelFiles;
     private readonly string _folder;
     private readonly int _chunkBytes;
     private readonly ILogger _log;
     private readonly IMaterializer _materializer;
     private (ExportedWeights Weights, TransferFile File)? _exported;
 
-    public WeightsServer(IClusterWeightsSource source, PolicyVersionBoard board, string folder, int chunkBytes, ILogger log)
+    /// <param name="modelFiles">The model folder as <see cref="DescribeModelFolder"/> hashed it, once for every node.</param>
+    public WeightsServer(IClusterWeightsSource source, PolicyVersionBoard board, Task<IReadOnlyList<TransferFile>> modelFiles, string folder, int chunkBytes, ILogger log)
     {
         _source = source;
         _board = board;
+        _modelFiles = modelFiles;
         _folder = folder;
         _chunkBytes = chunkBytes;
         _log = log;
@@ -51,8 +54,9 @@ public sealed class WeightsServer : ReceiveActor
         });
     }
 
-    public static Props Props(IClusterWeightsSource source, PolicyVersionBoard board, string folder, int chunkBytes, ILogger log, string dispatcher) =>
-        Akka.Actor.Props.Create(() => new WeightsServer(source, board, folder, chunkBytes, log)).WithDispatcher(dispatcher);
+    public static Props Props(IClusterWeightsSource source, PolicyVersionBoard board, Task<IReadOnlyList<TransferFile>> modelFiles, string folder, int chunkBytes,
+        ILogger log, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new WeightsServer(source, board, modelFiles, folder, chunkBytes, log)).WithDispatcher(dispatcher);
 
     /// <summary>The model folder's files, described for <see cref="SamplerNodeWelcome"/> (hashing a large model takes seconds).</summary>
     public static Task<IReadOnlyList<TransferFile>> DescribeModelFolder(string folder) => Task.Run(() =>
@@ -83,7 +87,9 @@ public sealed class WeightsServer : ReceiveActor
         var path = Path.Combine(_source.ModelFolder, name);
         if (!File.Exists(path))
             throw new ArgumentException($"the model folder {_source.ModelFolder} has no file '{name}'");
-        return (path, FileTransfer.Describe(path, name), -1, false);
+        // A node asks for the files its welcome listed, after the folder was described: that description, not a second hash.
+        var described = _modelFiles.IsCompletedSuccessfully ? _modelFiles.Result.FirstOrDefault(f => f.Name == name) : null;
+        return (path, described ?? FileTransfer.Describe(path, name), -1, false);
     }
 
     private (string Path, TransferFile File, long Version, bool IsAdapter) Weights()

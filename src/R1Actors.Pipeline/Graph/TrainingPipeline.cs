@@ -124,9 +124,13 @@ public static class TrainingPipeline
     {
         var s = run.Settings;
         var local = s.Devices.Select((device, i) => new OfferedSampler(device, samplers[i], s.SamplerCapacity)).ToList();
-        var env = new SamplerPoolEnvironment(local, s.GroupSize, s.Seed, board, counters, s.SampleTimeout,
-            WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder), cluster.Compatibility, run.Log) { MaxVersionLag = s.Cluster?.MaxVersionLag ?? 0, Ledger = ledger };
-        var weights = run.System.ActorOf(WeightsServer.Props(cluster.Weights, board, cluster.ExportFolder, cluster.ChunkBytes, run.Log, PipelineDispatchers.Pinned),
+        var modelFiles = WeightsServer.DescribeModelFolder(cluster.Weights.ModelFolder);
+        var env = new SamplerPoolEnvironment(local, s.GroupSize, s.Seed, board, counters, s.SampleTimeout, modelFiles, cluster.Compatibility, run.Log)
+        {
+            MaxVersionLag = s.Cluster?.MaxVersionLag ?? 0,
+            Ledger = ledger,
+        };
+        var weights = run.System.ActorOf(WeightsServer.Props(cluster.Weights, board, modelFiles, cluster.ExportFolder, cluster.ChunkBytes, run.Log, PipelineDispatchers.Pinned),
             ClusterSettings.WeightsPath["/user/".Length..]);
         var pool = run.System.ActorOf(SamplerPool.Props(env, weights), ClusterSettings.PoolPath["/user/".Length..]);
         supervisors.Cluster.Add(pool);
