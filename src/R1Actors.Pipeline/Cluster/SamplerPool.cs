@@ -107,12 +107,15 @@ public sealed class SamplerPool : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>The pool also runs in a plain actor system (tests); only a cluster node has membership events.</summary>
+    private bool InCluster => Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
+
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer("starved", StarvedCheck.Instance, StarvedNoticeEvery);
         foreach (var worker in _workers)
             Context.Watch(worker.Sampler.Worker);
-        if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+        if (InCluster)
             AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent));
     }
 
@@ -122,7 +125,7 @@ public sealed class SamplerPool : ReceiveActor, IWithTimers
             agent.Tell(new LearnerStopping("the learner's pipeline stopped"));
         foreach (var (node, rollouts) in _sampledBy.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             _env.Log.Information("Sampler node {NodeName} sampled {RolloutsSampled} rollouts of this run", node.Length > 0 ? node : "(the learner node)", rollouts);
-        if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+        if (InCluster)
             AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
 
@@ -202,7 +205,6 @@ public sealed class SamplerPool : ReceiveActor, IWithTimers
         {
             _env.Counters.Sampled(pending.Request.Prompts.Count, answered.Generated.Rollouts.Count);
             _env.Ledger.Sampled(worker.NodeName, answered.Generated.Rollouts.Count);
-            NoteInHand(worker.NodeName);
         }
         _sampledBy[worker.NodeName] = _sampledBy.GetValueOrDefault(worker.NodeName) + answered.Generated.Rollouts.Count;
         pending.ReplyTo.Tell(answered.Generated);
@@ -230,8 +232,18 @@ public sealed class SamplerPool : ReceiveActor, IWithTimers
         Dispatch();
     }
 
-    /// <summary>Hands waiting requests, oldest first, to the samplers with the most room.</summary>
+    /// <summary>
+    /// Hands waiting requests, oldest first, to the samplers with the most room. Every change to what samplers hold
+    /// ends here, so this is also where each node's requests in hand are counted for the Step event.
+    /// </summary>
     private void Dispatch()
+    {
+        DispatchWaiting();
+        foreach (var node in _workers.Where(w => w.Remote).GroupBy(w => w.NodeName, StringComparer.Ordinal))
+            _env.Ledger.InHand(node.Key, node.Sum(w => w.InHand.Count));
+    }
+
+    private void DispatchWaiting()
     {
         while (_waiting.First is { } next)
         {
@@ -249,17 +261,12 @@ public sealed class SamplerPool : ReceiveActor, IWithTimers
             var pending = next.Value;
             roomiest.InHand[pending.Id] = pending;
             if (roomiest.Remote)
-            {
                 _env.Counters.SamplingStarted(pending.Request.Prompts.Count);
-                NoteInHand(roomiest.NodeName);
-            }
             var target = roomiest.Sampler.Worker;
             target.Ask<RolloutsGenerated>(pending.Request, _env.SampleTimeout)
                 .PipeTo(Self, success: generated => new Answered(target, pending.Id, generated), failure: e => new Unanswered(target, pending.Id, e));
         }
     }
-
-    private void NoteInHand(string node) => _env.Ledger.InHand(node, _workers.Where(w => w.NodeName == node).Sum(w => w.InHand.Count));
 
     private sealed class StarvedCheck
     {
