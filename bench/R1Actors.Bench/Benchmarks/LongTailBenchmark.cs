@@ -118,6 +118,24 @@ public static class LongTailBenchmark
         return new Outcome("continuous", seconds, tokens, stats.DecodeSteps, stats.Occupancy, batcher.CacheBytes, finished, asDrawn, stats, steady);
     }
 
+    /// <summary>
+    /// MB of float32 weights and of keys/values that a decode step of <paramref name="rows"/> rows, <paramref name="positions"/>
+    /// positions each, reads: every weight once, every row's keys and values once per layer.
+    /// </summary>
+    public static (double WeightMb, double KvMb) StepBytes(ModelConfig config, int rows, double positions) =>
+        (config.ParameterCount() * 4.0 / 1e6,
+         2.0 * config.NumHiddenLayers * config.NumKeyValueHeads * config.HeadDim * 4.0 * rows * positions / 1e6);
+
+    /// <summary>
+    /// How long a row in flight is, on average over decode steps: the prompt plus Σ L² / (2 Σ L) of the drawn lengths,
+    /// since a row of L tokens is in flight for L steps at positions growing from the prompt to prompt + L.
+    /// </summary>
+    public static double MeanPositionInFlight(Workload w, int[][] lengths)
+    {
+        var all = lengths.SelectMany(l => l).Select(l => (double)l).ToArray();
+        return w.PromptLength + all.Sum(l => l * l) / (2 * all.Sum());
+    }
+
     /// <summary>Keys and values of N rows × (prompt + max-new-tokens) tokens: what a static batch allocates per call.</summary>
     public static long StaticCacheBytes(ModelConfig config, Workload w) =>
         2L * config.NumHiddenLayers * w.Rows * config.NumKeyValueHeads * (w.PromptLength + w.MaxNewTokens) * config.HeadDim * sizeof(float);

@@ -16,6 +16,14 @@ public static class SamplingBenchmark
     /// <summary>The demo's shape: hidden 128, 3 layers, 4 heads, character vocabulary.</summary>
     public static TinyModelSettings DemoShape => new(128, 3, 4, 4, 344, 512, 10000, 7);
 
+    /// <summary>
+    /// Qwen2.5-0.5B's proportions at a size this CPU can run for minutes: hidden 448, 4 layers, 7 query heads sharing
+    /// one key/value head of 64, MLP 5.4× hidden (15M parameters, 60 MB of float32 weights). A decode step of 32 rows
+    /// at a few hundred positions reads more weights than keys and values, as a real decoder's does; the demo shape's
+    /// step is the opposite (2.4 MB of weights, one kv head per query head), its cost nearly all attention.
+    /// </summary>
+    public static TinyModelSettings DecoderProportions => new(448, 4, 7, 1, 2432, 2048, 1_000_000, 7);
+
     /// <summary>Qwen2.5-0.5B's shape, randomly initialised.</summary>
     public static ModelConfig Qwen25HalfB => new ModelConfig
     {

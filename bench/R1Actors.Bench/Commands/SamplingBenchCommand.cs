@@ -30,6 +30,11 @@ public static class SamplingBenchCommand
             Description = "Alternating static/continuous pairs of the long-tailed workload; its figures are the medians over them",
             DefaultValueFactory = _ => 3,
         };
+        var decoderGroups = new Option<int>("--long-tail-decoder-groups")
+        {
+            Description = "Groups in the same workload for a model of a real decoder's proportions (15M parameters, about a minute a pair); 0 leaves it out",
+            DefaultValueFactory = _ => 16,
+        };
         var longTailOnly = new Option<bool>("--long-tail-only") { Description = "Run only the long-tailed static-vs-continuous workload" };
         var decode = new Option<string[]>("--decode")
         {
@@ -42,6 +47,7 @@ public static class SamplingBenchCommand
         command.Add(calls);
         command.Add(groups);
         command.Add(pairs);
+        command.Add(decoderGroups);
         command.Add(longTailOnly);
         command.Add(decode);
         command.SetAction(parse => CommandAction.Run(() =>
@@ -52,6 +58,9 @@ public static class SamplingBenchCommand
             var groupCount = parse.GetValue(groups);
             if (groupCount < 8)
                 throw new UsageException($"--long-tail-groups: expected at least 8, got {groupCount}");
+            var decoderGroupCount = parse.GetValue(decoderGroups);
+            if (decoderGroupCount is < 0 or > 0 and < 8)
+                throw new UsageException($"--long-tail-decoder-groups: expected 0 or at least 8, got {decoderGroupCount}");
             var pairCount = parse.GetValue(pairs);
             if (pairCount < 1)
                 throw new UsageException($"--long-tail-pairs: expected at least 1, got {pairCount}");
@@ -65,7 +74,7 @@ public static class SamplingBenchCommand
             {
                 if (!parse.GetValue(longTailOnly))
                     Run(report, !parse.GetValue(skipLarge), count);
-                LongTailFigures.Run(report, groupCount, pairCount);
+                LongTailFigures.Run(report, groupCount, pairCount, decoderGroupCount);
             }
             report.Finish();
             return ExitCodes.Success;

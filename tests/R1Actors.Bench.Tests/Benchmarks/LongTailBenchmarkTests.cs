@@ -42,4 +42,37 @@ public sealed class LongTailBenchmarkTests
             Assert.True(continuous.DecodeSteps < staticRun.DecodeSteps);
         }
     }
+
+    [Fact]
+    public void Step_bytes_count_keys_and_values_as_the_cache_holds_them_and_put_the_two_benchmark_models_in_opposite_regimes()
+    {
+        var workload = new LongTailBenchmark.Workload(48, 8, 24, 1024, 32);
+        var (tiny, _) = TinyModels.Create(SamplingBenchmark.DemoShape with { MaxPositions = 2048 }, CPU, ScalarType.Float32);
+        var (decoder, _) = TinyModels.Create(SamplingBenchmark.DecoderProportions, CPU, ScalarType.Float32);
+        using (tiny)
+        using (decoder)
+        {
+            foreach (var model in new[] { tiny, decoder })
+            {
+                var full = LongTailBenchmark.StepBytes(model.Config, workload.Rows, workload.PromptLength + workload.MaxNewTokens);
+                Assert.Equal(LongTailBenchmark.StaticCacheBytes(model.Config, workload) / 1e6, full.KvMb, 6);
+                Assert.Equal(model.parameters().Sum(p => p.numel()) * 4 / 1e6, full.WeightMb, 6);
+            }
+            var lengths = LongTailBenchmark.DrawLengths(workload);
+            var position = LongTailBenchmark.MeanPositionInFlight(workload, lengths);
+            Assert.InRange(position, workload.PromptLength + 64, workload.PromptLength + 1024);
+            var tinyStep = LongTailBenchmark.StepBytes(tiny.Config, workload.Rows, position);
+            var decoderStep = LongTailBenchmark.StepBytes(decoder.Config, workload.Rows, position);
+            Assert.True(tinyStep.KvMb > 5 * tinyStep.WeightMb, $"tiny: {tinyStep}");              // attention-bound, as no real decoder is
+            Assert.True(decoderStep.WeightMb > 2 * decoderStep.KvMb, $"decoder: {decoderStep}");  // weights-bound, as Qwen2.5-0.5B's step is
+        }
+    }
+
+    [Fact]
+    public void The_mean_position_in_flight_weights_each_row_by_the_steps_it_is_in_flight()
+    {
+        var workload = new LongTailBenchmark.Workload(2, 2, 10, 100, 4);
+        // Rows of 10, 10, 10 and 90 tokens: Σ L² / (2 Σ L) = (300 + 8100) / 240 = 35.
+        Assert.Equal(45, LongTailBenchmark.MeanPositionInFlight(workload, [[10, 10], [10, 90]]), 9);
+    }
 }
