@@ -95,6 +95,8 @@ internal static class LongTailFigures
         report.Figure(prefix + "continuous_decode_percent", "continuous (last run): time in decode forward passes", stats.DecodeTime.TotalSeconds / total * 100, "%", "F1");
         report.Figure(prefix + "continuous_attention_read_over_needed", "continuous: key positions read / needed by the rows", stats.AttentionPositionsRead / (double)stats.AttentionPositionsNeeded, "x", "F2");
         report.Figure(prefix + "continuous_one_segment_over_needed", "continuous: the same with every slot in one segment", stats.AttentionPositionsUnsegmented / (double)stats.AttentionPositionsNeeded, "x", "F2");
+        report.Figure(prefix + "continuous_prompts_copied_percent", "continuous: rows that copied their prompt from a sibling's slot, per row joined",
+            stats.PromptsCopied * 100.0 / stats.JoinedRows, "%", "F1");
         report.Figure(prefix + "continuous_rows_moved_percent", "continuous: rows moved between chunks, per row joined", stats.RowsMoved * 100.0 / stats.JoinedRows, "%", "F1");
         var speedup = Median(r => r.Continuous.Steady!.TokensPerSecond / r.Static.TokensPerSecond);
         var wholeSpeedup = Median(r => r.Continuous.TokensPerSecond / r.Static.TokensPerSecond);

@@ -12,7 +12,10 @@ namespace R1Actors.Policy.Sampling;
 /// <list type="bullet">
 /// <item>A row is one sample; samples of a waiting group take free slots one by one, at the first step after a
 /// slot frees, so a slot never waits for G of them. The rows joining at one step share one prefill: each distinct
-/// prompt is read once and fanned out to its rows' slots.</item>
+/// prompt is read once and fanned out to its rows' slots. A sample joining after its siblings does not read the prompt
+/// again: it copies the prompt's keys and values from a sibling's slot (a row of the group in flight, its prompt read
+/// under the current weights; it writes only after the prompt) and the prompt's next-token logits the group keeps
+/// until its last sample has joined.</item>
 /// <item>A row attends only to its own slot, masked at its own length, and its positions start at 0 there: its
 /// completion is what it would be alone (same seed, same tokens, same log-probs to float rounding), whoever
 /// shares the batch and whenever it joins.</item>
@@ -46,7 +49,7 @@ public sealed class ContinuousBatcher : IDisposable
     private readonly SlotLayout layout;
     private bool rearrange;
     private readonly List<long> unsettledVersions = [];
-    private long steps, activeRowSteps, joinedRows, prefillTokens, refused, rowsMoved, positionsRead, positionsNeeded, positionsUnsegmented;
+    private long steps, activeRowSteps, joinedRows, prefillTokens, promptsCopied, refused, rowsMoved, positionsRead, positionsNeeded, positionsUnsegmented;
     private readonly Stopwatch joinClock = new(), sampleClock = new(), settleClock = new(), decodeClock = new();
     private int groupOrdinal;
 
@@ -93,6 +96,7 @@ public sealed class ContinuousBatcher : IDisposable
     public BatcherStats Stats => new(Slots, steps, activeRowSteps, joinedRows, prefillTokens, refused,
         joinClock.Elapsed, sampleClock.Elapsed, settleClock.Elapsed, decodeClock.Elapsed)
     {
+        PromptsCopied = promptsCopied,
         RowsMoved = rowsMoved,
         AttentionPositionsRead = positionsRead,
         AttentionPositionsNeeded = positionsNeeded,
@@ -162,21 +166,55 @@ public sealed class ContinuousBatcher : IDisposable
         if (count == 0 || unsettledVersions.Count > 0)
             return;
         var joining = Enumerable.Range(0, count).Select(_ => waiting.Dequeue()).ToArray();
-        var groups = joining.Select(j => j.Group).Distinct().ToList();
         var slots = free.Take(count).ToArray();
+        // A group whose prompt a sibling in flight holds as these weights read it: copy it from that slot instead of reading it again.
+        var siblings = new Dictionary<GroupProgress, int>();
+        for (var slot = 0; slot < occupants.Length; slot++)
+            if (occupants[slot] is { Group: var owner } sibling && sibling.PromptVersion == WeightsVersion
+                && owner.PromptLogits is not null && owner.PromptVersion == WeightsVersion)
+                siblings.TryAdd(owner, slot);
         var uniforms = new float[count * options.MaxNewTokens];
         for (var j = 0; j < count; j++)
         {
             var (group, sample) = joining[j];
             free.Remove(slots[j]);
-            occupants[slots[j]] = new SlotRow(group, sample, group.Rows[sample], group.Group.Prompt.Count);
+            occupants[slots[j]] = new SlotRow(group, sample, group.Rows[sample], group.Group.Prompt.Count, WeightsVersion);
             SampleSeed.FillUniforms(group.Group.Seeds[sample], uniforms.AsSpan(j * options.MaxNewTokens, options.MaxNewTokens));
+            group.Admitted++;
         }
-        rows.Join([.. groups.Select(g => g.Group.Prompt)], [.. joining.Select(j => (long)groups.IndexOf(j.Group))],
-            [.. slots.Select(s => (long)s)], uniforms);
+        var copied = Enumerable.Range(0, count).Where(j => siblings.ContainsKey(joining[j].Group)).ToArray();
+        var read = Enumerable.Range(0, count).Except(copied).ToArray();
+        if (copied.Length > 0)
+        {
+            rows.JoinCopied([.. copied.Select(j => (long)siblings[joining[j].Group])], [.. copied.Select(j => (long)slots[j])],
+                [.. copied.Select(j => (long)joining[j].Group.Group.Prompt.Count)], [.. copied.Select(j => joining[j].Group.PromptLogits!)],
+                RowUniforms(uniforms, copied));
+            promptsCopied += copied.Length;
+        }
+        if (read.Length > 0)
+        {
+            var groups = read.Select(j => joining[j].Group).Distinct().ToList();
+            var kept = rows.Join([.. groups.Select(g => g.Group.Prompt)], [.. read.Select(j => (long)groups.IndexOf(joining[j].Group))],
+                [.. read.Select(j => (long)slots[j])], RowUniforms(uniforms, read), [.. groups.Select(g => g.Admitted < g.Rows.Length)]);
+            for (var u = 0; u < groups.Count; u++)
+                if (kept[u] is { } logits)
+                    groups[u].KeepPrompt(logits, WeightsVersion);
+            prefillTokens += groups.Sum(g => g.Group.Prompt.Count);
+        }
+        foreach (var group in joining.Select(j => j.Group).Distinct().Where(g => g.Admitted == g.Rows.Length))
+            group.ForgetPrompt();
         joinedRows += count;
-        prefillTokens += groups.Sum(g => g.Group.Prompt.Count);
         rearrange = true;
+    }
+
+    /// <summary>The uniforms of the joining rows <paramref name="which"/>, row-major.</summary>
+    private float[] RowUniforms(float[] uniforms, int[] which)
+    {
+        var n = options.MaxNewTokens;
+        var picked = new float[which.Length * n];
+        for (var i = 0; i < which.Length; i++)
+            Array.Copy(uniforms, which[i] * n, picked, i * n, n);
+        return picked;
     }
 
     /// <summary>Feeds the unsettled draws to the rows in step order; frees the slots of rows that finished and collects finished groups.</summary>
@@ -271,13 +309,19 @@ public sealed class ContinuousBatcher : IDisposable
 
     public void Dispose()
     {
+        foreach (var (group, _) in waiting)
+            group.ForgetPrompt();
         rows.Dispose();
         cache.Dispose();
     }
 
-    /// <summary>A row in a slot: its group, its host-side progress, the version of each accepted token, and where its next fed token goes.</summary>
-    private sealed class SlotRow(GroupProgress group, int sample, RowProgress progress, int position)
+    /// <summary>
+    /// A row in a slot: its group, its host-side progress, the version of each accepted token, where its next fed token
+    /// goes, and the weights version its prompt's keys and values were made with.
+    /// </summary>
+    private sealed class SlotRow(GroupProgress group, int sample, RowProgress progress, int position, long promptVersion)
     {
+        public long PromptVersion { get; } = promptVersion;
         public GroupProgress Group { get; } = group;
         public int Sample { get; } = sample;
         public RowProgress Progress { get; } = progress;
@@ -285,7 +329,10 @@ public sealed class ContinuousBatcher : IDisposable
         public int Position { get; set; } = position;
     }
 
-    /// <summary>A queued or running group: its rows and how many are still unfinished.</summary>
+    /// <summary>
+    /// A queued or running group: its rows, how many have joined and how many are still unfinished, and while some of
+    /// its samples wait behind joined ones, the next-token logits its prompt gave under weights <see cref="PromptVersion"/>.
+    /// </summary>
     private sealed class GroupProgress(SampleGroup group, RowProgress[] rows)
     {
         private readonly IReadOnlyList<long>[] versions = new IReadOnlyList<long>[rows.Length];
@@ -293,6 +340,21 @@ public sealed class ContinuousBatcher : IDisposable
 
         public SampleGroup Group { get; } = group;
         public RowProgress[] Rows { get; } = rows;
+        public int Admitted { get; set; }
+        public Tensor? PromptLogits { get; private set; }
+        public long PromptVersion { get; private set; }
+
+        public void KeepPrompt(Tensor logits, long version)
+        {
+            ForgetPrompt();
+            (PromptLogits, PromptVersion) = (logits, version);
+        }
+
+        public void ForgetPrompt()
+        {
+            PromptLogits?.Dispose();
+            PromptLogits = null;
+        }
 
         /// <summary>Records a finished sample; the whole group once its last sample is in.</summary>
         public FinishedGroup? Finish(int sample, IReadOnlyList<long> tokenVersions)

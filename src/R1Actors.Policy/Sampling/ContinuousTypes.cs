@@ -26,6 +26,13 @@ public sealed record BatcherStats(
     TimeSpan SettleTime,
     TimeSpan DecodeTime)
 {
+    /// <summary>
+    /// Rows that joined by copying their prompt's keys and values from a sibling's slot (a sample of the same group in
+    /// flight, its prompt read with the same weights) instead of reading the prompt again; <see cref="PrefillTokens"/>
+    /// counts only the prompts read.
+    /// </summary>
+    public long PromptsCopied { get; init; }
+
     /// <summary>Rows copied to another slot to keep rows ranked by position across chunks.</summary>
     public long RowsMoved { get; init; }
 

@@ -83,12 +83,14 @@ internal sealed class SlotRows : IDisposable
     /// <summary>
     /// J rows join: each reads its prompt (one prefill for the U distinct prompts, right-padded), which fills
     /// positions 0 … P − 1 of its slot; its logits, position, draw count and uniforms replace the slot's.
+    /// Returns, for each prompt marked in <paramref name="keepLogits"/>, its next-token logits ((V) float32, detached:
+    /// the caller disposes them), so that its later samples can join by <see cref="JoinCopied"/>.
     /// </summary>
     /// <param name="prompts">U distinct prompts.</param>
     /// <param name="promptOfRow">J: which prompt each joining row samples.</param>
     /// <param name="slots">J: the free slot each row takes.</param>
     /// <param name="rowUniforms">J × maxNew: each row's uniforms, row-major.</param>
-    public void Join(IReadOnlyList<IReadOnlyList<int>> prompts, long[] promptOfRow, long[] slots, float[] rowUniforms)
+    public Tensor?[] Join(IReadOnlyList<IReadOnlyList<int>> prompts, long[] promptOfRow, long[] slots, float[] rowUniforms, bool[] keepLogits)
     {
         using var scope = NewDisposeScope();
         var device = model.Device;
@@ -105,11 +107,36 @@ internal sealed class SlotRows : IDisposable
             batch.Ids, columns.view(1, -1).expand(count, -1), blocked);                          // (U, P, H)
         var lastIndex = (lengths - 1).view(-1, 1, 1).expand(-1, 1, hidden.shape[2]);
         var last = hidden.gather(1, lastIndex).squeeze(1).index_select(0, promptRows);             // (J, H)
-        logits.index_copy_(0, slotRows, model.Logits(last).to(ScalarType.Float32));
+        var rowLogits = model.Logits(last).to(ScalarType.Float32);                                 // (J, V)
+        logits.index_copy_(0, slotRows, rowLogits);
         positions.index_copy_(0, slotRows, lengths.index_select(0, promptRows).view(-1, 1));
+        Admit(slotRows, rowUniforms);
+        return [.. keepLogits.Select((keep, u) => keep ? rowLogits[Array.IndexOf(promptOfRow, (long)u)].clone().DetachFromDisposeScope() : null)];
+    }
+
+    /// <summary>
+    /// J rows join without reading their prompts: row j's prompt lies at positions 0 … P_j − 1 of slot
+    /// <paramref name="siblings"/>[j] (a row of the same group in flight, which writes only after its prompt), and is
+    /// copied to slot <paramref name="slots"/>[j]; its next-token logits are <paramref name="promptLogits"/>[j], as
+    /// <see cref="Join"/> returned them.
+    /// </summary>
+    public void JoinCopied(long[] siblings, long[] slots, long[] promptLengths, IReadOnlyList<Tensor> promptLogits, float[] rowUniforms)
+    {
+        using var scope = NewDisposeScope();
+        var device = model.Device;
+        var slotRows = tensor(slots, device: device);
+        cache.Move(tensor(siblings, device: device), slotRows, promptLengths.Max());
+        logits.index_copy_(0, slotRows, stack(promptLogits));
+        positions.index_copy_(0, slotRows, tensor(promptLengths, device: device).view(-1, 1));
+        Admit(slotRows, rowUniforms);
+    }
+
+    /// <summary>Joining rows start drawing: no draws yet, active, their own uniforms.</summary>
+    private void Admit(Tensor slotRows, float[] rowUniforms)
+    {
         draws.index_fill_(0, slotRows, 0);
         active.index_fill_(0, slotRows, 1);
-        uniforms.index_copy_(0, slotRows, tensor(rowUniforms, [slots.Length, maxNew], device: device));
+        uniforms.index_copy_(0, slotRows, tensor(rowUniforms, [slotRows.shape[0], maxNew], device: model.Device));
     }
 
     /// <summary>The rows in these slots have finished: their slots stop advancing until the next row joins.</summary>

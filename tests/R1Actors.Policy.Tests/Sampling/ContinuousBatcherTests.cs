@@ -173,4 +173,40 @@ public class ContinuousBatcherTests
             }
         }
     }
+
+    [Fact]
+    public void A_sample_that_joins_after_its_siblings_copies_the_prompt_from_a_sibling_in_flight_and_samples_what_it_samples_alone()
+    {
+        using var model = TestModels.RandomEverywhere(TestModels.Tiny(Qwen2Family.Instance));
+        var options = Options();
+        int[] limits = [12, 12, 5];
+        using var batcher = new ContinuousBatcher(model, options, slots: 3, slotTokens: 20);
+        Assert.Null(batcher.Enqueue(new SampleGroup(1, Prompts[1], [7UL], [2])));
+        Assert.Null(batcher.Enqueue(new SampleGroup(0, Prompts[0], GenerationRequest.ForStep([Prompts[0]], 3, 42, step: 3, [0]).Seeds, limits)));
+        var finished = batcher.Drain().ToDictionary(g => g.Key);
+        // Group 1's row and samples 0, 1 of group 0 read their prompts; sample 2 takes group 1's slot when that row ends
+        // (another prompt's keys there) and copies group 0's prompt from sample 0's slot.
+        Assert.Equal((4L, 1L, (long)Prompts[1].Length + Prompts[0].Length), (batcher.Stats.JoinedRows, batcher.Stats.PromptsCopied, batcher.Stats.PrefillTokens));
+        var alone = new BatchGenerator(model).Generate(
+            GenerationRequest.ForStep([Prompts[0]], 3, 42, step: 3, [0]) with { TokenLimits = limits }, options).Sequences;
+        for (var g = 0; g < 3; g++)
+        {
+            Assert.Equal(alone[g].TokenIds, finished[0].Sequences[g].TokenIds);
+            Assert.All(alone[g].LogProbs.Zip(finished[0].Sequences[g].LogProbs), pair => Assert.Equal(pair.First, pair.Second, 1e-5));
+        }
+    }
+
+    [Fact]
+    public void After_a_weights_change_a_joining_sample_reads_its_prompt_again_and_later_ones_copy_the_new_reading()
+    {
+        using var model = TestModels.Random(TestModels.Tiny(Qwen2Family.Instance));
+        var seeds = GenerationRequest.ForStep([Prompts[2]], 4, 42, step: 3, [2]).Seeds;
+        using var batcher = new ContinuousBatcher(model, Options(), slots: 2, slotTokens: 20);
+        Assert.Null(batcher.Enqueue(new SampleGroup(2, Prompts[2], seeds, [4, 2, 12, 3])));
+        batcher.Step();
+        batcher.WeightsVersion = 1;   // samples 0 and 1 read the prompt under version 0: sample 2, joining when 1 ends, may not copy it
+        batcher.Drain();
+        // Read at the first join and again for sample 2; sample 3, joining when sample 0 ends, copies sample 2's reading.
+        Assert.Equal((1L, 2L * Prompts[2].Length), (batcher.Stats.PromptsCopied, batcher.Stats.PrefillTokens));
+    }
 }
