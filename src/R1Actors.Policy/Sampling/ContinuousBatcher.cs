@@ -173,13 +173,11 @@ public sealed class ContinuousBatcher : IDisposable
             if (occupants[slot] is { Group: var owner } sibling && sibling.PromptVersion == WeightsVersion
                 && owner.PromptLogits is not null && owner.PromptVersion == WeightsVersion)
                 siblings.TryAdd(owner, slot);
-        var uniforms = new float[count * options.MaxNewTokens];
         for (var j = 0; j < count; j++)
         {
             var (group, sample) = joining[j];
             free.Remove(slots[j]);
             occupants[slots[j]] = new SlotRow(group, sample, group.Rows[sample], group.Group.Prompt.Count, WeightsVersion);
-            SampleSeed.FillUniforms(group.Group.Seeds[sample], uniforms.AsSpan(j * options.MaxNewTokens, options.MaxNewTokens));
             group.Admitted++;
         }
         var copied = Enumerable.Range(0, count).Where(j => siblings.ContainsKey(joining[j].Group)).ToArray();
@@ -188,14 +186,14 @@ public sealed class ContinuousBatcher : IDisposable
         {
             rows.JoinCopied([.. copied.Select(j => (long)siblings[joining[j].Group])], [.. copied.Select(j => (long)slots[j])],
                 [.. copied.Select(j => (long)joining[j].Group.Group.Prompt.Count)], [.. copied.Select(j => joining[j].Group.PromptLogits!)],
-                RowUniforms(uniforms, copied));
+                Uniforms(joining, copied));
             promptsCopied += copied.Length;
         }
         if (read.Length > 0)
         {
             var groups = read.Select(j => joining[j].Group).Distinct().ToList();
             var kept = rows.Join([.. groups.Select(g => g.Group.Prompt)], [.. read.Select(j => (long)groups.IndexOf(joining[j].Group))],
-                [.. read.Select(j => (long)slots[j])], RowUniforms(uniforms, read), [.. groups.Select(g => g.Admitted < g.Rows.Length)]);
+                [.. read.Select(j => (long)slots[j])], Uniforms(joining, read), [.. groups.Select(g => g.Admitted < g.Rows.Length)]);
             for (var u = 0; u < groups.Count; u++)
                 if (kept[u] is { } logits)
                     groups[u].KeepPrompt(logits, WeightsVersion);
@@ -207,14 +205,14 @@ public sealed class ContinuousBatcher : IDisposable
         rearrange = true;
     }
 
-    /// <summary>The uniforms of the joining rows <paramref name="which"/>, row-major.</summary>
-    private float[] RowUniforms(float[] uniforms, int[] which)
+    /// <summary>The uniforms of the joining rows <paramref name="which"/>, each from its own sample's seed, row-major.</summary>
+    private float[] Uniforms((GroupProgress Group, int Sample)[] joining, int[] which)
     {
         var n = options.MaxNewTokens;
-        var picked = new float[which.Length * n];
+        var uniforms = new float[which.Length * n];
         for (var i = 0; i < which.Length; i++)
-            Array.Copy(uniforms, which[i] * n, picked, i * n, n);
-        return picked;
+            SampleSeed.FillUniforms(joining[which[i]].Group.Group.Seeds[joining[which[i]].Sample], uniforms.AsSpan(i * n, n));
+        return uniforms;
     }
 
     /// <summary>Feeds the unsettled draws to the rows in step order; frees the slots of rows that finished and collects finished groups.</summary>
