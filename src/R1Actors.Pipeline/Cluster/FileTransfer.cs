@@ -19,11 +19,26 @@ public static class FileTransfer
         return new TransferFile(name, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
     }
 
-    /// <summary>The file's bytes as a stream reference for one receiver.</summary>
-    public static Task<ISourceRef<byte[]>> Offer(string path, int chunkBytes, IMaterializer materializer) =>
-        FileIO.FromFile(new FileInfo(path), chunkBytes)
-            .Select(chunk => chunk.ToArray())
-            .RunWith(StreamRefs.SourceRef<byte[]>(), materializer);
+    /// <summary>
+    /// The file's bytes as a stream reference for one receiver. The file is opened here, before the offer leaves: the
+    /// weights server deletes a version's file once a newer one is exported, often before the node starts reading,
+    /// and the open handle keeps the offered bytes readable until the transfer ends (or its subscription times out).
+    /// </summary>
+    public static Task<ISourceRef<byte[]>> Offer(string path, int chunkBytes, IMaterializer materializer)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, chunkBytes);
+        try
+        {
+            return StreamConverters.FromInputStream(() => stream, chunkBytes)
+                .Select(chunk => chunk.ToArray())
+                .RunWith(StreamRefs.SourceRef<byte[]>(), materializer);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Receives an offered file into <paramref name="path"/> (written under a temporary name, renamed when complete
