@@ -27,8 +27,7 @@ public sealed class CompareRunTests : IDisposable
     {
         var points = Path.Combine(_dir, "points.jsonl");
         var first = Start("samples=192");
-        await RunFolder.WaitUntilAsync(() => File.Exists(points) && File.ReadAllLines(points).Length >= 4, first, Timeout, "four held-out points");
-        first.Kill();
+        await RunFolder.KillWhenAsync(() => File.Exists(points) && File.ReadAllLines(points).Length >= 4, first, Timeout, "four held-out points");
 
         var second = Start("samples=192");
         Assert.True(await second.ExitAsync(Timeout) == 0, second.Output);

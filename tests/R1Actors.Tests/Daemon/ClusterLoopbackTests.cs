@@ -94,8 +94,7 @@ public sealed class ClusterLoopbackTests : IDisposable
         var learner = Start("train", learnerFolder.Path, learnerSets);
         var nodeFolder = new RunFolder(Path.Combine(_root, "s1"));
         var node = Start("sampler", nodeFolder.Path, [.. cluster, "r1.cluster.port=0", $"r1.cluster.seed-nodes=[\"127.0.0.1:{port}\"]", "r1.cluster.node-name=s1"]);
-        await RunFolder.WaitUntilAsync(() => learnerFolder.NewestCompleteCheckpoint() >= 10, learner, TimeSpan.FromMinutes(3), "checkpoint 10");
-        learner.Kill();
+        await RunFolder.KillWhenAsync(() => learnerFolder.NewestCompleteCheckpoint() >= 10, learner, TimeSpan.FromMinutes(3), "checkpoint 10");
         await RunFolder.WaitUntilAsync(() => nodeFolder.Events().Any(e => RunFolder.Kind(e) == "LearnerLost"), node, TimeSpan.FromMinutes(1), "the node noticing the learner is gone");
 
         var resumed = Start("train", learnerFolder.Path, learnerSets);

@@ -19,8 +19,7 @@ public sealed class ExactResumeTests(ReferenceRun reference) : IDisposable
     public async Task Ten_steps_then_sigkill_then_resume_end_with_the_weights_of_twenty_steps_in_one_go()
     {
         var first = Start();
-        await RunFolder.WaitUntilAsync(() => File.Exists(Path.Combine(Run.Checkpoint(10), "manifest.json")), first, Timeout, "a complete checkpoint-10");
-        first.Kill();                                   // somewhere in step 11 or 12: their rollouts and updates are lost
+        await RunFolder.KillWhenAsync(() => File.Exists(Path.Combine(Run.Checkpoint(10), "manifest.json")), first, Timeout, "a complete checkpoint-10"); // somewhere in step 11 or 12: their rollouts and updates are lost
         Assert.DoesNotContain(Run.Segments()[^1], e => RunFolder.Kind(e) == "RunStopped");
         Assert.Equal(10, Run.NewestCompleteCheckpoint());
 

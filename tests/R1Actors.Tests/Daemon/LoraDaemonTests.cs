@@ -30,8 +30,7 @@ public sealed class LoraDaemonTests : IDisposable
 
         var first = Start(_resumed);
         var run = new RunFolder(_resumed);
-        await RunFolder.WaitUntilAsync(() => File.Exists(Path.Combine(run.Checkpoint(10), "manifest.json")), first, ReferenceRun.Timeout, "a complete checkpoint-10");
-        first.Kill();                                   // somewhere in step 11 or 12
+        await RunFolder.KillWhenAsync(() => File.Exists(Path.Combine(run.Checkpoint(10), "manifest.json")), first, ReferenceRun.Timeout, "a complete checkpoint-10"); // somewhere in step 11 or 12
         Assert.Equal(10, run.NewestCompleteCheckpoint());
         var second = Start(_resumed);
         Assert.Equal(0, await second.ExitAsync(ReferenceRun.Timeout));

@@ -53,8 +53,7 @@ public sealed class ObjectiveResumeTests : IDisposable
         var final = NewestComplete(Path.Combine(reference, "checkpoints")) ?? throw new InvalidOperationException("the reference run wrote no checkpoint");
 
         var first = Start(killed, settings);
-        await RunFolder.WaitUntilAsync(() => NewestComplete(Path.Combine(killed, watched)) >= killAfter, first, Timeout, $"a complete {watched}/checkpoint-{killAfter}");
-        first.Kill();
+        await RunFolder.KillWhenAsync(() => NewestComplete(Path.Combine(killed, watched)) >= killAfter, first, Timeout, $"a complete {watched}/checkpoint-{killAfter}");
         Assert.True(final != NewestComplete(Path.Combine(killed, "checkpoints")), "the first process finished before the kill; the test proves nothing");
         var second = Start(killed, settings);
         Assert.True(await second.ExitAsync(Timeout) == 0, second.Output);

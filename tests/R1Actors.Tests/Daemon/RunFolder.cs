@@ -84,18 +84,31 @@ internal sealed class RunFolder(string path)
     public long LastLoggedStep() => Steps(Events()).Select(e => Long(e, "Step")).DefaultIfEmpty(0).Max();
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with the daemon's output if it exits first or time runs out.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, DaemonProcess daemon, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
+    public static Task WaitUntilAsync(Func<bool> condition, DaemonProcess daemon, TimeSpan timeout, string what) =>
+        PollAsync(condition, daemon, timeout, what, reached: null);
+
+    /// <summary>
+    /// SIGKILLs <paramref name="daemon"/> the moment <paramref name="condition"/> holds. The polling and the kill run on a
+    /// thread of their own: an awaited poll resumes on the thread pool, which a loaded test host (every project at once
+    /// on two cores) can leave waiting for seconds, long enough for a short run to finish before its kill.
+    /// </summary>
+    public static Task KillWhenAsync(Func<bool> condition, DaemonProcess daemon, TimeSpan timeout, string what) =>
+        PollAsync(condition, daemon, timeout, what, reached: daemon.Kill);
+
+    private static Task PollAsync(Func<bool> condition, DaemonProcess daemon, TimeSpan timeout, string what, Action? reached) =>
+        Task.Factory.StartNew(() =>
         {
-            if (daemon.HasExited)
-                Assert.Fail($"the daemon exited ({daemon.ExitCode}) before {what}; its output:\n{daemon.Output}");
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"no {what} within {timeout}; the daemon's output:\n{daemon.Output}");
-            await Task.Delay(10);
-        }
-    }
+            var deadline = DateTime.UtcNow + timeout;
+            while (!condition())
+            {
+                if (daemon.HasExited)
+                    Assert.Fail($"the daemon exited ({daemon.ExitCode}) before {what}; its output:\n{daemon.Output}");
+                if (DateTime.UtcNow > deadline)
+                    Assert.Fail($"no {what} within {timeout}; the daemon's output:\n{daemon.Output}");
+                Thread.Sleep(10);
+            }
+            reached?.Invoke();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }
 
 /// <summary>Tensor-by-tensor comparison of two safetensors files, bit for bit, read without libtorch.</summary>
