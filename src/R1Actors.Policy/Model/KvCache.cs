@@ -14,12 +14,14 @@ public sealed class KvCache : IDisposable, IKeyValueStore
     private readonly Tensor[] keys;     // per layer (B, kvH, capacity, D)
     private readonly Tensor[] values;   // per layer (B, kvH, capacity, D)
     private Tensor keyMask;    // (B, capacity) bool
+    private readonly bool kernel;
 
-    private KvCache(Tensor[] keys, Tensor[] values, Tensor keyMask)
+    private KvCache(Tensor[] keys, Tensor[] values, Tensor keyMask, DecodeAttentionPath attention)
     {
         this.keys = keys;
         this.values = values;
         this.keyMask = keyMask;
+        kernel = attention == DecodeAttentionPath.Auto;
     }
 
     /// <summary>Slots filled so far (the same for every row: padding fills slots too).</summary>
@@ -32,10 +34,12 @@ public sealed class KvCache : IDisposable, IKeyValueStore
     /// <summary>(B, Length) bool view: true where the slot holds a real token.</summary>
     public Tensor KeyMask => keyMask.narrow(1, 0, Length);
 
-    public static KvCache Allocate(ModelConfig config, long batch, long capacity, ScalarType dtype, Device device)
+    /// <param name="attention">Who attends decode steps: <see cref="DecodeAttention"/> where it applies, or libtorch.</param>
+    public static KvCache Allocate(ModelConfig config, long batch, long capacity, ScalarType dtype, Device device,
+        DecodeAttentionPath attention = DecodeAttentionPath.Auto)
     {
         var (keys, values) = LayerTensors(config, batch, capacity, dtype, device);
-        return new KvCache(keys, values, zeros([batch, capacity], ScalarType.Bool, device).DetachFromDisposeScope());
+        return new KvCache(keys, values, zeros([batch, capacity], ScalarType.Bool, device).DetachFromDisposeScope(), attention);
     }
 
     /// <summary>Zeroed, detached keys and values for every layer, each (rows, kvH, length, D).</summary>
@@ -69,6 +73,8 @@ public sealed class KvCache : IDisposable, IKeyValueStore
         var steps = newKeys.shape[2];
         keys[layer].narrow(2, Length, steps).copy_(newKeys);
         values[layer].narrow(2, Length, steps).copy_(newValues);
+        if (kernel && steps == 1 && DecodeAttention.Serves(grouped, keys[layer]))     // a decode step on the CPU: each row reads its filled slots
+            return DecodeAttention.Attend(grouped, keys[layer], values[layer], Enumerable.Repeat((int)(Length + 1), (int)BatchSize).ToArray(), keyMask);
         return Attention.Attend(grouped, keys[layer].narrow(2, 0, Length + steps), values[layer].narrow(2, 0, Length + steps), blocked);
     }
 

@@ -17,11 +17,12 @@ public sealed class SlotKvCache : IDisposable
     private readonly Tensor slotIndex;   // (L) int64: 0 … L − 1
     private readonly int kvHeads;
 
-    private SlotKvCache(Tensor[] keys, Tensor[] values, int slots, int slotTokens, int kvHeads, Device device)
+    private SlotKvCache(Tensor[] keys, Tensor[] values, int slots, int slotTokens, int kvHeads, Device device, DecodeAttentionPath attention)
     {
         this.keys = keys;
         this.values = values;
         this.kvHeads = kvHeads;
+        ReadsExactly = attention == DecodeAttentionPath.Auto && DecodeAttention.ServesStore(keys[0]);
         Slots = slots;
         SlotTokens = slotTokens;
         rowStarts = (arange(slots * (long)kvHeads, ScalarType.Int64, device) * slotTokens).DetachFromDisposeScope();
@@ -34,15 +35,22 @@ public sealed class SlotKvCache : IDisposable
     /// <summary>L: prompt + generated tokens one slot holds.</summary>
     public int SlotTokens { get; }
 
+    /// <summary>
+    /// True where decode steps run <see cref="DecodeAttention"/>: every row reads exactly its own positions, and the
+    /// segments passed to <see cref="ForStep"/> are not used. False: attention runs per segment (libtorch).
+    /// </summary>
+    public bool ReadsExactly { get; }
+
     /// <summary>Bytes of keys and values (what a static batch of N rows × L tokens would also hold).</summary>
     public long Bytes => keys.Concat(values).Sum(t => t.NumberOfElements * t.ElementSize);
 
-    public static SlotKvCache Allocate(ModelConfig config, int slots, int slotTokens, ScalarType dtype, Device device)
+    public static SlotKvCache Allocate(ModelConfig config, int slots, int slotTokens, ScalarType dtype, Device device,
+        DecodeAttentionPath attention = DecodeAttentionPath.Auto)
     {
         if (slots < 1 || slotTokens < 2)
             throw new ArgumentException($"a slot cache needs at least one slot of two tokens, not {slots} × {slotTokens}");
         var (keys, values) = KvCache.LayerTensors(config, slots, slotTokens, dtype, device);
-        return new SlotKvCache(keys, values, slots, slotTokens, config.NumKeyValueHeads, device);
+        return new SlotKvCache(keys, values, slots, slotTokens, config.NumKeyValueHeads, device, attention);
     }
 
     /// <summary>(N', 1) positions of the tokens fed now to the first N' slots → (N', 1, 1, 1, width) bool: key slot j is blocked for row n when j &gt; position n.</summary>
@@ -50,11 +58,19 @@ public sealed class SlotKvCache : IDisposable
         slotIndex.narrow(0, 0, width).view(1, -1).gt(positions).view(-1, 1, 1, 1, width);
 
     /// <summary>
-    /// A decode step over the first N' slots ((N', 1) positions): row n's one new key/value goes to position n of its
-    /// slot. Attention runs per segment of consecutive slots, each reading only as far as its longest row needs.
+    /// A decode step over the first N' slots ((N', 1) positions, and the same on the host: −1 for a free slot): row
+    /// n's one new key/value goes to position n of its slot. Where <see cref="ReadsExactly"/>, each row attends exactly
+    /// its own positions (<see cref="DecodeAttention"/>); elsewhere attention runs per segment of consecutive slots,
+    /// each reading only as far as its longest row needs.
     /// </summary>
-    internal IKeyValueStore ForStep(Tensor positions, IReadOnlyList<SlotSegment> segments) =>
-        new StepWriter(this, positions.expand(-1, kvHeads).reshape(-1) + rowStarts.narrow(0, 0, positions.shape[0] * kvHeads), segments);   // (N'·kvH) flat rows
+    internal IKeyValueStore ForStep(Tensor positions, ReadOnlySpan<int> hostPositions, IReadOnlyList<SlotSegment> segments)
+    {
+        var lengths = new int[hostPositions.Length];
+        for (var n = 0; n < lengths.Length; n++)
+            lengths[n] = hostPositions[n] + 1;                                     // a free slot's −1 reads nothing
+        var flatRows = positions.expand(-1, kvHeads).reshape(-1) + rowStarts.narrow(0, 0, positions.shape[0] * kvHeads);   // (N'·kvH)
+        return new StepWriter(this, flatRows, lengths, segments);
+    }
 
     /// <summary>
     /// Prefill of U prompts, right-padded to <paramref name="width"/>, for J joining rows: row j goes to slot
@@ -90,13 +106,15 @@ public sealed class SlotKvCache : IDisposable
             t.Dispose();
     }
 
-    private sealed class StepWriter(SlotKvCache cache, Tensor flatRows, IReadOnlyList<SlotSegment> segments) : IKeyValueStore
+    private sealed class StepWriter(SlotKvCache cache, Tensor flatRows, int[] lengths, IReadOnlyList<SlotSegment> segments) : IKeyValueStore
     {
         public Tensor Attend(int layer, Tensor grouped, Tensor newKeys, Tensor newValues, Tensor blocked)
         {
             Tensor keys = cache.keys[layer], values = cache.values[layer];          // (N, kvH, L, D)
             Write(keys, newKeys);
             Write(values, newValues);
+            if (cache.ReadsExactly && DecodeAttention.Serves(grouped, keys))
+                return DecodeAttention.Attend(grouped, keys, values, lengths);      // (N', kvH, G, D)
             var parts = segments.Select(s => Attention.Attend(
                 grouped.narrow(0, s.Start, s.Count),
                 keys.narrow(0, s.Start, s.Count).narrow(2, 0, s.Width),

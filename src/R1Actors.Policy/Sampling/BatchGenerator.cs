@@ -33,7 +33,7 @@ public sealed class BatchGenerator(CausalLanguageModel model, ITokenizer? tokeni
             .ToArray();
         var stopStrings = options.StopStrings.Select(Encoding.UTF8.GetBytes).ToArray();
         using IStepDecoder decoder = options.UseKvCache
-            ? new CachedStepDecoder(model, options.MaxNewTokens)
+            ? new CachedStepDecoder(model, options.MaxNewTokens, options.DecodeAttention)
             : new RecomputingStepDecoder(model);
         var chooser = TokenChoosers.For(options);
         var batch = new ActiveRows(rows.Length, Uniforms(request.Seeds, options.MaxNewTokens, model.Device));

@@ -69,7 +69,7 @@ public sealed class ContinuousBatcher : IDisposable
         tokenBytes = tokenizer is null ? null : tokenizer.TokenBytes;
         stopStrings = [.. options.StopStrings.Select(Encoding.UTF8.GetBytes)];
         chooser = TokenChoosers.For(options);
-        cache = SlotKvCache.Allocate(model.Config, slots, slotTokens, model.Dtype, model.Device);
+        cache = SlotKvCache.Allocate(model.Config, slots, slotTokens, model.Dtype, model.Device, options.DecodeAttention);
         rows = new SlotRows(model, cache, options.MaxNewTokens);
         occupants = new SlotRow?[slots];
         free = [.. Enumerable.Range(0, slots)];
@@ -280,8 +280,8 @@ public sealed class ContinuousBatcher : IDisposable
         var positions = Positions();
         var inUse = SlotsInUse();
         var segments = layout.Segments(positions.AsSpan(0, inUse));
-        rows.Decode(segments);
-        positionsRead += segments.Sum(segment => segment.Count * segment.Width);
+        rows.Decode(segments, positions.AsSpan(0, inUse));
+        positionsRead += cache.ReadsExactly ? positions.Take(inUse).Sum(position => position + 1L) : segments.Sum(segment => segment.Count * segment.Width);
         positionsUnsegmented += inUse * segments.Max(segment => segment.Width);
         foreach (var row in occupants)
         {

@@ -1,3 +1,5 @@
+using R1Actors.Policy.Model;
+
 namespace R1Actors.Policy.Sampling;
 
 /// <summary>
@@ -30,6 +32,8 @@ public sealed record SamplingOptions
     /// longest prompt + <see cref="MaxNewTokens"/>). A continuous batcher's bound is its slot size.
     /// </summary>
     public int ContextTokens { get; init; }
+    /// <summary>Who attends a decode step's queries to the cache: R1Actors' CPU kernel where it applies, or libtorch (see <see cref="DecodeAttentionPath"/>).</summary>
+    public DecodeAttentionPath DecodeAttention { get; init; } = DecodeAttentionPath.Auto;
 
     public SamplingOptions Validated()
     {

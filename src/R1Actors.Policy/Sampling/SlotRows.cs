@@ -58,13 +58,14 @@ internal sealed class SlotRows : IDisposable
     /// Feeds the first N' slots (the segments cover exactly those) their last drawn token; each segment's queries see
     /// its first <c>Width</c> positions. Slots past N' are free and cost nothing.
     /// </summary>
-    public void Decode(IReadOnlyList<SlotSegment> segments)
+    /// <param name="hostPositions">The first N' slots' positions as the host keeps them (−1 for a free slot).</param>
+    public void Decode(IReadOnlyList<SlotSegment> segments, ReadOnlySpan<int> hostPositions)
     {
         using var scope = NewDisposeScope();
         var inUse = segments[^1].Start + segments[^1].Count;
         var fed = positions.narrow(0, 0, inUse);                                                  // (N', 1)
         var blocked = cache.BlockedForStep(fed, segments.Max(s => s.Width));                      // (N', 1, 1, 1, W)
-        var hidden = model.DecodeInto(cache.ForStep(fed, segments), lastTokens.narrow(0, 0, inUse).unsqueeze(1), fed, blocked);   // (N', 1, H)
+        var hidden = model.DecodeInto(cache.ForStep(fed, hostPositions, segments), lastTokens.narrow(0, 0, inUse).unsqueeze(1), fed, blocked);   // (N', 1, H)
         logits.narrow(0, 0, inUse).copy_(model.Logits(hidden.squeeze(1)));                       // (N', V)
         positions.add_(active).clamp_max_(cache.SlotTokens - 1);
     }

@@ -24,7 +24,7 @@ internal interface IStepDecoder : IDisposable
 /// Cached decoding: the prompt's keys/values are computed once (per prompt, not per sample) into a cache
 /// sized for the whole generation; each step then costs one token per row.
 /// </summary>
-internal sealed class CachedStepDecoder(CausalLanguageModel model, int maxNewTokens) : IStepDecoder
+internal sealed class CachedStepDecoder(CausalLanguageModel model, int maxNewTokens, DecodeAttentionPath attention) : IStepDecoder
 {
     private KvCache? cache;
     private Tensor? positions;   // (R, 1) position of the next token to feed
@@ -34,7 +34,7 @@ internal sealed class CachedStepDecoder(CausalLanguageModel model, int maxNewTok
     {
         using var scope = NewDisposeScope();
         long prompts = promptIds.shape[0], promptLength = promptIds.shape[1];
-        cache = KvCache.Allocate(model.Config, prompts, promptLength + maxNewTokens, model.Dtype, model.Device);
+        cache = KvCache.Allocate(model.Config, prompts, promptLength + maxNewTokens, model.Dtype, model.Device, attention);
         var promptPositions = CausalLanguageModel.PositionsFromMask(promptMask);
         var hidden = model.Decode(promptIds, promptPositions, promptMask, cache);             // (B, P, H)
         var fanOut = arange(prompts, device: promptIds.device).repeat_interleave(samplesPerPrompt);   // (B·G)

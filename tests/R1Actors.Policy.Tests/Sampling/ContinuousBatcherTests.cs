@@ -144,15 +144,17 @@ public class ContinuousBatcherTests
         Assert.All(finished[0].TokenVersions, versions => Assert.Equal([5L, 5L, 6L, 6L, 6L, 6L], versions));
     }
 
-    [Fact]
-    public void Rows_moved_between_chunks_and_attended_in_segments_still_produce_what_they_produce_alone()
+    [Theory]
+    [InlineData(DecodeAttentionPath.Libtorch)]   // attention per segment of slots
+    [InlineData(DecodeAttentionPath.Auto)]       // each row reads exactly its own positions
+    public void Rows_moved_between_chunks_and_attended_in_segments_still_produce_what_they_produce_alone(DecodeAttentionPath attention)
     {
         using var model = TestModels.RandomEverywhere(TestModels.Tiny(Qwen2Family.Instance) with { MaxPositionEmbeddings = 512 });
         // Long-tailed lengths (lognormal, median 20, capped at 300) over 16 slots in chunks of 2.
         var random = new Random(5);
         var limits = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 3).Select(_ =>
             (int)Math.Clamp(20 * Math.Exp(1.3 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble())), 1, 300)).ToArray()).ToArray();
-        var options = Options(300);
+        var options = Options(300) with { DecodeAttention = attention };
         using var batcher = new ContinuousBatcher(model, options, slots: 16, slotTokens: 310, segmentCallCost: 16);
         var groups = limits.Select((l, p) => new SampleGroup(p, Prompts[p % Prompts.Length],
             GenerationRequest.ForStep([Prompts[p % Prompts.Length]], 3, 42, step: 3, [p]).Seeds, l));
@@ -161,6 +163,10 @@ public class ContinuousBatcherTests
         Assert.True(stats.RowsMoved > 0, "rows were moved to keep them ranked by position");
         Assert.True(stats.AttentionPositionsRead < 0.8 * stats.AttentionPositionsUnsegmented,
             $"attention read {stats.AttentionPositionsRead} positions; one segment would have read {stats.AttentionPositionsUnsegmented}");
+        if (attention == DecodeAttentionPath.Auto)
+            Assert.Equal(stats.AttentionPositionsNeeded, stats.AttentionPositionsRead);
+        else
+            Assert.True(stats.AttentionPositionsRead > stats.AttentionPositionsNeeded, "segments read as far as their longest row");
         foreach (var group in finished)
         {
             var p = (int)group.Key;

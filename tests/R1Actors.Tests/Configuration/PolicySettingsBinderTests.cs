@@ -29,6 +29,15 @@ public sealed class PolicySettingsBinderTests
     }
 
     [Fact]
+    public void Decode_attention_is_the_cpu_kernel_where_it_applies_unless_libtorch_is_asked_for()
+    {
+        var (defaults, _) = R1Settings.Load(null, []);
+        Assert.Equal(Policy.Model.DecodeAttentionPath.Auto, defaults.Sampling.Options.DecodeAttention);
+        var (libtorch, _) = R1Settings.Load(null, ["r1.sampling.decode-attention=libtorch"]);
+        Assert.Equal(Policy.Model.DecodeAttentionPath.Libtorch, libtorch.Sampling.Options.DecodeAttention);
+    }
+
+    [Fact]
     public void Continuous_batching_is_the_default_with_the_static_batchs_rows_and_holds_their_groups_in_the_pipeline()
     {
         var (settings, _) = R1Settings.Load(null, ["r1.pipeline.prompts-per-batch=4", "r1.pipeline.group-size=8", "r1.sampling.max-new-tokens=100"]);
@@ -53,6 +62,7 @@ public sealed class PolicySettingsBinderTests
     [Theory]
     [InlineData("r1.sampling.batching=paged", "r1.sampling.batching")]
     [InlineData("r1.sampling.slots=-1", "r1.sampling.slots")]
+    [InlineData("r1.sampling.decode-attention=fused", "r1.sampling.decode-attention")]
     [InlineData("r1.sampling.max-prompt-tokens=0", "r1.sampling.max-prompt-tokens")]
     [InlineData("r1.pipeline.weight-switch=sometimes", "r1.pipeline.weight-switch")]
     [InlineData("r1.sampling.top-p=0", "r1.sampling.top-p")]

@@ -71,6 +71,7 @@ public static class PolicySettingsBinder
             StopStrings = stops,
             FinishCheckInterval = r.Int($"{S}.finish-check-interval", min: 1),
             CompactBelowFraction = r.Double($"{S}.compact-below-fraction", min: 0, max: 1),
+            DecodeAttention = r.OneOf($"{S}.decode-attention", "auto", "libtorch") == "libtorch" ? DecodeAttentionPath.Libtorch : DecodeAttentionPath.Auto,
         }.Validated();
     }
 

@@ -1,0 +1,238 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static TorchSharp.torch;
+
+namespace R1Actors.Policy.Model;
+
+/// <summary>
+/// One decode step's attention on the CPU in float32, written out instead of libtorch's batched matmuls. Each
+/// (row, kv head) pair reads its keys and then its values once, front to back, exactly as far as the row reaches,
+/// and serves the G query heads that share the kv head from the same read:
+/// <code>
+/// s[g, p] = q[g] · k[p]              (p &lt; length, not masked; float.MinValue where masked)
+/// e[g, p] = exp(s[g, p] − max_p s[g, ·])
+/// out[g]  = Σ_p e[g, p] · v[p] / Σ_p e[g, p]
+/// </code>
+/// the same softmax as <see cref="Attention.Attend"/> (masked scores at float32's minimum, so a row with every key
+/// masked averages its values instead of turning into NaN), summed in another order: results agree to float32
+/// rounding, not bit for bit.
+/// Why: a decode step's attention is a matrix-vector product per (row, head) over keys of 32–128 floats, which
+/// MKL's batched gemv reads at about 12 GB/s on the development machine, where one core streams 26–28 GB/s (and two
+/// 47–50 GB/s); with long rows in flight that read is most of a small model's step. Continuous batching also
+/// stops paying for segment padding: every row reads its own length, whatever its neighbours'. Pairs are split
+/// over as many threads as libtorch was given for the step (<see cref="Sampling.ForwardThreads"/>), each pair on
+/// one thread, so a row's result never depends on the split.
+/// Used only where it applies (<see cref="Serves"/>): CPU, float32, one new token per row, each layer's keys and
+/// values one contiguous store of at most 2 GB. Elsewhere (CUDA, 16-bit, prefill) libtorch's path runs.
+/// </summary>
+internal static unsafe class DecodeAttention
+{
+    /// <summary>Below this many key positions × query heads a step stays on one thread: splitting costs more than it saves.</summary>
+    private const long PositionsPerExtraThread = 16_384;
+
+    [ThreadStatic] private static float[]? scratch;
+
+    /// <summary>Whether the kernel can read a layer's (N, kvH, L, D) store: float32 on the CPU, contiguous, at most 2 GB.</summary>
+    public static bool ServesStore(Tensor store) =>
+        store.device_type == TorchSharp.DeviceType.CPU && store.dtype == ScalarType.Float32 && store.dim() == 4
+        && store.is_contiguous() && store.NumberOfElements * sizeof(float) <= int.MaxValue;
+
+    /// <summary>Whether the kernel serves grouped queries (R, kvH, G, D) against a layer's (N, kvH, L, D) store.</summary>
+    public static bool Serves(Tensor grouped, Tensor store) =>
+        ServesStore(store) && grouped.device_type == TorchSharp.DeviceType.CPU && grouped.dtype == ScalarType.Float32
+        && grouped.dim() == 4 && grouped.shape[1] == store.shape[1] && grouped.shape[3] == store.shape[3] && grouped.shape[0] <= store.shape[0];
+
+    /// <summary>
+    /// grouped (R, kvH, G, D) queries (already scaled), a layer's keys and values (N, kvH, L, D) → (R, kvH, G, D):
+    /// row r attends positions [0, <paramref name="lengths"/>[r]) of store row r, less those where
+    /// <paramref name="keyMask"/> (N, L') bool, L' ≥ every length, is false. A row of length 0 gets zeros.
+    /// </summary>
+    public static Tensor Attend(Tensor grouped, Tensor keys, Tensor values, int[] lengths, Tensor? keyMask = null)
+    {
+        using var scope = NewDisposeScope();
+        var queries = grouped.contiguous();
+        int rows = (int)queries.shape[0], kvHeads = (int)queries.shape[1], groups = (int)queries.shape[2], d = (int)queries.shape[3];
+        int slotTokens = (int)keys.shape[2];
+        if (lengths.Length != rows || lengths.Any(l => l < 0 || l > slotTokens))
+            throw new ArgumentException($"decode attention: {lengths.Length} lengths for {rows} rows, each within 0 … {slotTokens}");
+        var mask = keyMask?.contiguous();
+        var output = empty([rows, kvHeads, groups, d], ScalarType.Float32);
+        var job = new Job(Pointer(queries), Pointer(keys), Pointer(values), Pointer(output),
+            mask is null ? null : (byte*)Pointer(mask), mask is null ? 0 : (int)mask.shape[1],
+            kvHeads, groups, d, slotTokens, lengths);
+        var pairs = rows * kvHeads;
+        var work = lengths.Sum(l => (long)l) * kvHeads * groups;
+        var threads = (int)Math.Clamp(Math.Min(get_num_threads(), work / PositionsPerExtraThread + 1), 1, pairs);
+        if (threads == 1)
+            job.Run(0, pairs);
+        else
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                part => job.Run(pairs * part / threads, pairs * (part + 1) / threads));
+        return output.MoveToOuterDisposeScope();
+    }
+
+    private static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+
+    /// <summary>One step's pointers and sizes; <see cref="Run"/> attends (row, kv head) pairs [first, last).</summary>
+    private readonly struct Job(float* queries, float* keys, float* values, float* output, byte* mask, int maskStride,
+        int kvHeads, int groups, int d, int slotTokens, int[] lengths)
+    {
+        public void Run(int first, int last)
+        {
+            var longest = lengths.Max();
+            if (scratch is null || scratch.Length < groups * longest)
+                scratch = new float[Math.Max(groups * longest, 4096)];
+            fixed (float* scores = scratch)
+            {
+                for (var pair = first; pair < last; pair++)
+                {
+                    int row = pair / kvHeads, length = lengths[row];
+                    var store = (long)pair * slotTokens * d;            // (row, head, position 0) of a (N, kvH, L, D) store
+                    var q = queries + (long)pair * groups * d;          // (G, D)
+                    var o = output + (long)pair * groups * d;           // (G, D)
+                    if (length == 0)
+                        new Span<float>(o, groups * d).Clear();
+                    else
+                        Pair(q, keys + store, values + store, mask is null ? null : mask + (long)row * maskStride, length, o, scores);
+                }
+            }
+        }
+
+        private void Pair(float* q, float* k, float* v, byte* rowMask, int length, float* o, float* scores)
+        {
+            for (var g = 0; g < groups; g++)                            // scores (G, length)
+                Scores(q + g * d, k, rowMask, length, d, scores + g * length);
+            for (var g = 0; g < groups; g++)
+            {
+                var w = scores + g * length;
+                var inverse = 1f / ExpAgainstMax(w, length);
+                Weighted(w, v, length, d, o + g * d);
+                Scale(o + g * d, inverse, d);
+            }
+        }
+    }
+
+    /// <summary>s[p] = q · k[p] for p &lt; length (float.MinValue where masked), four key rows at a time.</summary>
+    private static void Scores(float* q, float* k, byte* rowMask, int length, int d, float* s)
+    {
+        var p = 0;
+        if (Avx.IsSupported && d % 8 == 0)
+            for (; p + 4 <= length; p += 4)
+            {
+                var k0 = k + (long)p * d;
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (var i = 0; i < d; i += 8)
+                {
+                    var x = Vector256.Load(q + i);
+                    a0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + i), a0);
+                    a1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + d + i), a1);
+                    a2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + 2 * d + i), a2);
+                    a3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + 3 * d + i), a3);
+                }
+                var h = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));   // (Σa0 Σa1 Σa2 Σa3) per 128-bit half
+                (h.GetLower() + h.GetUpper()).Store(s + p);
+            }
+        for (; p < length; p++)
+            s[p] = Dot(q, k + (long)p * d, d);
+        if (rowMask is not null)
+            for (p = 0; p < length; p++)
+                if (rowMask[p] == 0)
+                    s[p] = float.MinValue;
+    }
+
+    /// <summary>o = Σ_p w[p] · v[p] over p &lt; length, 32 columns at a time in registers (weights of 0, masked keys, skipped).</summary>
+    private static void Weighted(float* w, float* v, int length, int d, float* o)
+    {
+        var c = 0;
+        for (; c + 32 <= d; c += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (var p = 0; p < length; p++)
+            {
+                if (w[p] == 0)
+                    continue;
+                var x = Vector256.Create(w[p]);
+                var vp = v + (long)p * d + c;
+                a0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp), a0);
+                a1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 24), a3);
+            }
+            a0.Store(o + c);
+            a1.Store(o + c + 8);
+            a2.Store(o + c + 16);
+            a3.Store(o + c + 24);
+        }
+        if (c == d)
+            return;
+        new Span<float>(o + c, d - c).Clear();
+        for (var p = 0; p < length; p++)
+            if (w[p] != 0)
+                Axpy(w[p], v + (long)p * d + c, o + c, d - c);
+    }
+
+    private static float Dot(float* a, float* b, int n)
+    {
+        var i = 0;
+        var sum = Vector256<float>.Zero;
+        for (; i + 8 <= n; i += 8)
+            sum = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), sum);
+        var total = Vector256.Sum(sum);
+        for (; i < n; i++)
+            total += a[i] * b[i];
+        return total;
+    }
+
+    /// <summary>x[i] ← exp(x[i] − max x) in place; returns Σ x[i] after.</summary>
+    private static float ExpAgainstMax(float* x, int n)
+    {
+        var max = float.MinValue;
+        for (var i = 0; i < n; i++)
+            max = Math.Max(max, x[i]);
+        var i8 = 0;
+        var sum = Vector256<float>.Zero;
+        var top = Vector256.Create(max);
+        for (; i8 + 8 <= n; i8 += 8)
+        {
+            var e = Vector256.Exp(Vector256.Load(x + i8) - top);
+            e.Store(x + i8);
+            sum += e;
+        }
+        var total = Vector256.Sum(sum);
+        for (; i8 < n; i8++)
+        {
+            x[i8] = MathF.Exp(x[i8] - max);
+            total += x[i8];
+        }
+        return total;
+    }
+
+    /// <summary>y ← y + a·x.</summary>
+    private static void Axpy(float a, float* x, float* y, int n)
+    {
+        var i = 0;
+        var scale = Vector256.Create(a);
+        for (; i + 8 <= n; i += 8)
+            Vector256.FusedMultiplyAdd(scale, Vector256.Load(x + i), Vector256.Load(y + i)).Store(y + i);
+        for (; i < n; i++)
+            y[i] += a * x[i];
+    }
+
+    private static void Scale(float* x, float a, int n)
+    {
+        for (var i = 0; i < n; i++)
+            x[i] *= a;
+    }
+}
+
+/// <summary><c>r1.sampling.decode-attention</c>: which code attends a decode step's queries to the cache.</summary>
+public enum DecodeAttentionPath
+{
+    /// <summary><see cref="DecodeAttention"/> where it applies (CPU, float32), libtorch's matmuls elsewhere.</summary>
+    Auto,
+
+    /// <summary>libtorch's matmuls everywhere: the reference the kernel is tested against, and a way back should it misbehave.</summary>
+    Libtorch,
+}
