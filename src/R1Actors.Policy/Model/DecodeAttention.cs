@@ -82,9 +82,12 @@ internal static unsafe class DecodeAttention
         public void Run(int first, int last)
         {
             var longest = lengths.Max();
-            if (scratch is null || scratch.Length < groups * longest)
-                scratch = new float[Math.Max(groups * longest, 4096)];
+            var need = (groups + 1) * longest;                          // scores (G, longest), then a row of zeros
+            if (scratch is null || scratch.Length < need)
+                scratch = new float[Math.Max(need, 4096)];
+            Span<float> unused = stackalloc float[d];                   // where padding query heads of a block of 4 write
             fixed (float* scores = scratch)
+            fixed (float* sink = unused)
             {
                 for (var pair = first; pair < last; pair++)
                 {
@@ -95,51 +98,121 @@ internal static unsafe class DecodeAttention
                     if (length == 0)
                         new Span<float>(o, groups * d).Clear();
                     else
-                        Pair(q, keys + store, values + store, mask is null ? null : mask + (long)row * maskStride, length, o, scores);
+                        Pair(q, keys + store, values + store, mask is null ? null : mask + (long)row * maskStride, length, o, scores, sink);
                 }
             }
         }
 
-        private void Pair(float* q, float* k, float* v, byte* rowMask, int length, float* o, float* scores)
+        private void Pair(float* q, float* k, float* v, byte* rowMask, int length, float* o, float* scores, float* sink)
         {
-            for (var g = 0; g < groups; g++)                            // scores (G, length)
-                Scores(q + g * d, k, rowMask, length, d, scores + g * length);
+            Scores(q, k, rowMask, length, scores);                       // (G, length)
+            Span<float> inverse = stackalloc float[groups];
             for (var g = 0; g < groups; g++)
+                inverse[g] = 1f / ExpAgainstMax(scores + g * length, length);
+            if (groups == 1)
+                Weighted(scores, v, length, d, o);
+            else
             {
-                var w = scores + g * length;
-                var inverse = 1f / ExpAgainstMax(w, length);
-                Weighted(w, v, length, d, o + g * d);
-                Scale(o + g * d, inverse, d);
+                var zeros = scores + groups * length;                    // the weights of a padding query head
+                new Span<float>(zeros, length).Clear();
+                for (var g = 0; g < groups; g += 4)
+                    Weighted4(Row(scores, g, length, zeros), Row(scores, g + 1, length, zeros), Row(scores, g + 2, length, zeros),
+                        Row(scores, g + 3, length, zeros), v, length, d,
+                        Row(o, g, d, sink), Row(o, g + 1, d, sink), Row(o, g + 2, d, sink), Row(o, g + 3, d, sink));
             }
+            for (var g = 0; g < groups; g++)
+                Scale(o + g * d, inverse[g], d);
+        }
+
+        /// <summary>Row g of a (G, width) block, or <paramref name="padding"/> past the last query head.</summary>
+        private float* Row(float* block, int g, int width, float* padding) => g < groups ? block + g * width : padding;
+
+        /// <summary>s[g, p] = q[g] · k[p] for p &lt; length (float.MinValue where masked): four key rows at a time, each read once for all G query heads.</summary>
+        private void Scores(float* q, float* k, byte* rowMask, int length, float* s)
+        {
+            var p = 0;
+            if (Avx.IsSupported && d % 8 == 0)
+                for (; p + 4 <= length; p += 4)
+                {
+                    var k0 = k + (long)p * d;
+                    for (var g = 0; g < groups; g++)
+                    {
+                        var qg = q + g * d;
+                        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                        for (var i = 0; i < d; i += 8)
+                        {
+                            var x = Vector256.Load(qg + i);
+                            a0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + i), a0);
+                            a1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + d + i), a1);
+                            a2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + 2 * d + i), a2);
+                            a3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + 3 * d + i), a3);
+                        }
+                        var h = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));   // (Σa0 Σa1 Σa2 Σa3) per 128-bit half
+                        (h.GetLower() + h.GetUpper()).Store(s + g * length + p);
+                    }
+                }
+            for (; p < length; p++)
+                for (var g = 0; g < groups; g++)
+                    s[g * length + p] = Dot(q + g * d, k + (long)p * d, d);
+            if (rowMask is null)
+                return;
+            for (p = 0; p < length; p++)
+                if (rowMask[p] == 0)
+                    for (var g = 0; g < groups; g++)
+                        s[g * length + p] = float.MinValue;
         }
     }
 
-    /// <summary>s[p] = q · k[p] for p &lt; length (float.MinValue where masked), four key rows at a time.</summary>
-    private static void Scores(float* q, float* k, byte* rowMask, int length, int d, float* s)
+    /// <summary>
+    /// o_j = Σ_p w_j[p] · v[p] for four query heads j at once, 16 columns at a time in registers: each value row is read
+    /// once per 16 columns for all four (a padding head has weights of 0 and writes where nobody reads).
+    /// </summary>
+    private static void Weighted4(float* w0, float* w1, float* w2, float* w3, float* v, int length, int d,
+        float* o0, float* o1, float* o2, float* o3)
     {
-        var p = 0;
-        if (Avx.IsSupported && d % 8 == 0)
-            for (; p + 4 <= length; p += 4)
+        var c = 0;
+        for (; c + 16 <= d; c += 16)
+        {
+            Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+            for (var p = 0; p < length; p++)
             {
-                var k0 = k + (long)p * d;
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (var i = 0; i < d; i += 8)
-                {
-                    var x = Vector256.Load(q + i);
-                    a0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + i), a0);
-                    a1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + d + i), a1);
-                    a2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + 2 * d + i), a2);
-                    a3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + 3 * d + i), a3);
-                }
-                var h = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));   // (Σa0 Σa1 Σa2 Σa3) per 128-bit half
-                (h.GetLower() + h.GetUpper()).Store(s + p);
+                var vp = v + (long)p * d + c;
+                Vector256<float> x0 = Vector256.Load(vp), x1 = Vector256.Load(vp + 8);
+                var b = Vector256.Create(w0[p]);
+                a00 = Vector256.FusedMultiplyAdd(b, x0, a00);
+                a01 = Vector256.FusedMultiplyAdd(b, x1, a01);
+                b = Vector256.Create(w1[p]);
+                a10 = Vector256.FusedMultiplyAdd(b, x0, a10);
+                a11 = Vector256.FusedMultiplyAdd(b, x1, a11);
+                b = Vector256.Create(w2[p]);
+                a20 = Vector256.FusedMultiplyAdd(b, x0, a20);
+                a21 = Vector256.FusedMultiplyAdd(b, x1, a21);
+                b = Vector256.Create(w3[p]);
+                a30 = Vector256.FusedMultiplyAdd(b, x0, a30);
+                a31 = Vector256.FusedMultiplyAdd(b, x1, a31);
             }
-        for (; p < length; p++)
-            s[p] = Dot(q, k + (long)p * d, d);
-        if (rowMask is not null)
-            for (p = 0; p < length; p++)
-                if (rowMask[p] == 0)
-                    s[p] = float.MinValue;
+            a00.Store(o0 + c);
+            a01.Store(o0 + c + 8);
+            a10.Store(o1 + c);
+            a11.Store(o1 + c + 8);
+            a20.Store(o2 + c);
+            a21.Store(o2 + c + 8);
+            a30.Store(o3 + c);
+            a31.Store(o3 + c + 8);
+        }
+        for (; c < d; c++)
+        {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (var p = 0; p < length; p++)
+            {
+                var x = v[(long)p * d + c];
+                s0 += w0[p] * x;
+                s1 += w1[p] * x;
+                s2 += w2[p] * x;
+                s3 += w3[p] * x;
+            }
+            (o0[c], o1[c], o2[c], o3[c]) = (s0, s1, s2, s3);
+        }
     }
 
     /// <summary>o = Σ_p w[p] · v[p] over p &lt; length, 32 columns at a time in registers (weights of 0, masked keys, skipped).</summary>
