@@ -14,7 +14,7 @@ namespace R1Actors.Bench.Benchmarks;
 public static class LongTailBenchmark
 {
     public sealed record Workload(int Groups, int SamplesPerPrompt, int PromptLength, int MaxNewTokens, int Rows,
-        double MedianLength = 64, double P99Length = 1024, int Seed = 1)
+        double MedianLength = 64, double P99Length = 1024, int Seed = 1, DecodeAttentionPath Attention = DecodeAttentionPath.Auto)
     {
         /// <summary>σ of ln(length): p99 = median · exp(2.326 σ).</summary>
         public double Sigma => Math.Log(P99Length / MedianLength) / 2.3263478740;
@@ -141,7 +141,7 @@ public static class LongTailBenchmark
         2L * config.NumHiddenLayers * w.Rows * config.NumKeyValueHeads * (w.PromptLength + w.MaxNewTokens) * config.HeadDim * sizeof(float);
 
     private static SamplingOptions Options(Workload w, int checkInterval) =>
-        new() { MaxNewTokens = w.MaxNewTokens, Temperature = 1.0, FinishCheckInterval = checkInterval };
+        new() { MaxNewTokens = w.MaxNewTokens, Temperature = 1.0, FinishCheckInterval = checkInterval, DecodeAttention = w.Attention };
 
     private static IReadOnlyList<int>[] Prompts(ModelConfig config, Workload w)
     {

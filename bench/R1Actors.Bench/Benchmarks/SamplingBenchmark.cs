@@ -42,7 +42,8 @@ public static class SamplingBenchmark
         EosTokenIds = [151643],
     }.Validated("Qwen2.5-0.5B shape");
 
-    public sealed record Workload(int Prompts, int SamplesPerPrompt, int PromptLength, int NewTokens, bool UseKvCache = true);
+    public sealed record Workload(int Prompts, int SamplesPerPrompt, int PromptLength, int NewTokens, bool UseKvCache = true,
+        DecodeAttentionPath Attention = DecodeAttentionPath.Auto);
 
     public sealed record Measurement(double Seconds, long GeneratedTokens, double Flops)
     {
@@ -72,7 +73,7 @@ public static class SamplingBenchmark
     {
         var generator = new BatchGenerator(model);
         var request = Request(model.Config, workload, seed: 1);
-        var options = new SamplingOptions { MaxNewTokens = workload.NewTokens, UseKvCache = workload.UseKvCache };
+        var options = new SamplingOptions { MaxNewTokens = workload.NewTokens, UseKvCache = workload.UseKvCache, DecodeAttention = workload.Attention };
         generator.Generate(request, options);
         long tokens = 0;
         var clock = Stopwatch.StartNew();

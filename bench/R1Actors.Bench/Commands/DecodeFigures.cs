@@ -19,7 +19,7 @@ public static class DecodeFigures
         ["qwen05b"] = (true, new(2, 2, 32, 32), 2),
     };
 
-    public static void Run(BenchReport report, IReadOnlyList<string> names)
+    public static void Run(BenchReport report, IReadOnlyList<string> names, DecodeAttentionPath attention)
     {
         if (names.FirstOrDefault(n => !Workloads.ContainsKey(n)) is { } unknown)
             throw new UsageException($"--decode: unknown workload '{unknown}'; expected {string.Join(", ", Workloads.Keys)}");
@@ -29,7 +29,7 @@ public static class DecodeFigures
             using var model = large
                 ? ModelInitializer.CreateRandom(SamplingBenchmark.Qwen25HalfB, ScalarType.Float32, CPU, seed: 1)
                 : TinyModels.Create(SamplingBenchmark.DemoShape, CPU, ScalarType.Float32).Model;
-            var m = SamplingBenchmark.Measure(model, workload, repeats);
+            var m = SamplingBenchmark.Measure(model, workload with { Attention = attention }, repeats);
             report.Figure($"{name}_tokens_per_s", $"{name}: {workload.Prompts} x {workload.SamplesPerPrompt} x {workload.NewTokens} new tokens", m.TokensPerSecond, "tokens/s", "F2");
         }
     }

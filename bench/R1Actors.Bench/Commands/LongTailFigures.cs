@@ -20,16 +20,16 @@ namespace R1Actors.Bench.Commands;
 internal static class LongTailFigures
 {
     /// <param name="decoderGroups">Groups for the decoder-proportioned model; 0 leaves it out.</param>
-    public static void Run(BenchReport report, int groups, int pairs, int decoderGroups)
+    public static void Run(BenchReport report, int groups, int pairs, int decoderGroups, DecodeAttentionPath attention)
     {
-        Run(report, "", "demo-shaped tiny model", SamplingBenchmark.DemoShape with { MaxPositions = 2048 }, groups, pairs);
+        Run(report, "", "demo-shaped tiny model", SamplingBenchmark.DemoShape with { MaxPositions = 2048 }, groups, pairs, attention);
         if (decoderGroups > 0)
-            Run(report, "decoder_", "decoder-proportioned model", SamplingBenchmark.DecoderProportions, decoderGroups, pairs);
+            Run(report, "decoder_", "decoder-proportioned model", SamplingBenchmark.DecoderProportions, decoderGroups, pairs, attention);
     }
 
-    private static void Run(BenchReport report, string prefix, string name, TinyModelSettings shape, int groups, int pairs)
+    private static void Run(BenchReport report, string prefix, string name, TinyModelSettings shape, int groups, int pairs, DecodeAttentionPath attention)
     {
-        var workload = new LongTailBenchmark.Workload(groups, SamplesPerPrompt: 8, PromptLength: 24, MaxNewTokens: 1024, Rows: 32);
+        var workload = new LongTailBenchmark.Workload(groups, SamplesPerPrompt: 8, PromptLength: 24, MaxNewTokens: 1024, Rows: 32, Attention: attention);
         var (model, _) = TinyModels.Create(shape, CPU, ScalarType.Float32);
         using (model)
         {

@@ -41,6 +41,11 @@ public static class SamplingBenchCommand
             Description = "Run only these decode workloads' tokens/s (demo, tiny256, qwen05b), as bench/pytorch/eager_decode.py names them",
             AllowMultipleArgumentsPerToken = true,
         };
+        var attention = new Option<string>("--decode-attention")
+        {
+            Description = "Who attends decode steps in --decode and the long-tailed workload: auto (R1Actors' CPU kernel in float32) or libtorch",
+            DefaultValueFactory = _ => "auto",
+        };
         var command = new Command("sampling", "Sampling tokens/s with and without the KV cache, achieved GFLOP/s against this machine's matmul ceiling, memory over 1,000 generate calls");
         command.Add(threads);
         command.Add(skipLarge);
@@ -50,6 +55,7 @@ public static class SamplingBenchCommand
         command.Add(decoderGroups);
         command.Add(longTailOnly);
         command.Add(decode);
+        command.Add(attention);
         command.SetAction(parse => CommandAction.Run(() =>
         {
             var count = parse.GetValue(calls);
@@ -64,17 +70,24 @@ public static class SamplingBenchCommand
             var pairCount = parse.GetValue(pairs);
             if (pairCount < 1)
                 throw new UsageException($"--long-tail-pairs: expected at least 1, got {pairCount}");
+            var attentionPath = parse.GetValue(attention) switch
+            {
+                "auto" => DecodeAttentionPath.Auto,
+                "libtorch" => DecodeAttentionPath.Libtorch,
+                var other => throw new UsageException($"--decode-attention: expected auto or libtorch, got '{other}'"),
+            };
             var runtime = TorchRuntime.Configure(parse.GetValue(threads));
             var report = new BenchReport("sampling");
             report.Fact("machine", "Machine", $"{Environment.ProcessorCount} cores, {Environment.OSVersion}");
             report.Fact("torch", "Torch", runtime);
+            report.Fact("decode_attention", "Decode attention (--decode and the long-tailed workload)", attentionPath == DecodeAttentionPath.Auto ? "auto: R1Actors' kernel on the CPU in float32" : "libtorch");
             if (parse.GetValue(decode) is { Length: > 0 } workloads)
-                DecodeFigures.Run(report, workloads);
+                DecodeFigures.Run(report, workloads, attentionPath);
             else
             {
                 if (!parse.GetValue(longTailOnly))
                     Run(report, !parse.GetValue(skipLarge), count);
-                LongTailFigures.Run(report, groupCount, pairCount, decoderGroupCount);
+                LongTailFigures.Run(report, groupCount, pairCount, decoderGroupCount, attentionPath);
             }
             report.Finish();
             return ExitCodes.Success;
