@@ -22,8 +22,9 @@ namespace R1Actors.Policy.Model;
 /// MKL's batched gemv reads at about 12 GB/s on the development machine, where one core streams 26–28 GB/s (and two
 /// 47–50 GB/s); with long rows in flight that read is most of a small model's step. Continuous batching also
 /// stops paying for segment padding: every row reads its own length, whatever its neighbours'. Pairs are split
-/// over as many threads as libtorch was given for the step (<see cref="Sampling.ForwardThreads"/>), each pair on
-/// one thread, so a row's result never depends on the split.
+/// over the threads configured for libtorch (<see cref="Sampling.ForwardThreads"/>: also where a small step runs
+/// libtorch itself on one) once a step reads enough keys, each pair on one thread, so a row's result never
+/// depends on the split.
 /// Used only where it applies (<see cref="Serves"/>): CPU, float32, one new token per row, each layer's keys and
 /// values one contiguous store of at most 2 GB. Elsewhere (CUDA, 16-bit, prefill) libtorch's path runs.
 /// </summary>
@@ -33,6 +34,9 @@ internal static unsafe class DecodeAttention
     private const long PositionsPerExtraThread = 16_384;
 
     [ThreadStatic] private static float[]? scratch;
+
+    /// <summary>The threads this thread's decode steps may split over; 0 = libtorch's count. Set by <see cref="Sampling.ForwardThreads"/>.</summary>
+    [ThreadStatic] internal static int StepThreads;
 
     /// <summary>Whether the kernel can read a layer's (N, kvH, L, D) store: float32 on the CPU, contiguous, at most 2 GB.</summary>
     public static bool ServesStore(Tensor store) =>
@@ -64,7 +68,7 @@ internal static unsafe class DecodeAttention
             kvHeads, groups, d, slotTokens, lengths);
         var pairs = rows * kvHeads;
         var work = lengths.Sum(l => (long)l) * kvHeads * groups;
-        var threads = (int)Math.Clamp(Math.Min(get_num_threads(), work / PositionsPerExtraThread + 1), 1, pairs);
+        var threads = (int)Math.Clamp(Math.Min(StepThreads > 0 ? StepThreads : get_num_threads(), work / PositionsPerExtraThread + 1), 1, pairs);
         if (threads == 1)
             job.Run(0, pairs);
         else
@@ -215,28 +219,41 @@ internal static unsafe class DecodeAttention
         }
     }
 
-    /// <summary>o = Σ_p w[p] · v[p] over p &lt; length, 32 columns at a time in registers (weights of 0, masked keys, skipped).</summary>
+    /// <summary>o = Σ_p w[p] · v[p] over p &lt; length, 32 columns at a time in registers.</summary>
     private static void Weighted(float* w, float* v, int length, int d, float* o)
     {
         var c = 0;
         for (; c + 32 <= d; c += 32)
         {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (var p = 0; p < length; p++)
+            // Two positions a round into two sets of accumulators: a chain of FMAs on one set waits out each one's latency.
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+            var p = 0;
+            for (; p + 2 <= length; p += 2)
             {
-                if (w[p] == 0)
-                    continue;
-                var x = Vector256.Create(w[p]);
                 var vp = v + (long)p * d + c;
+                Vector256<float> x = Vector256.Create(w[p]), y = Vector256.Create(w[p + 1]);
+                a0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp), a0);
+                a1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 24), a3);
+                b0 = Vector256.FusedMultiplyAdd(y, Vector256.Load(vp + d), b0);
+                b1 = Vector256.FusedMultiplyAdd(y, Vector256.Load(vp + d + 8), b1);
+                b2 = Vector256.FusedMultiplyAdd(y, Vector256.Load(vp + d + 16), b2);
+                b3 = Vector256.FusedMultiplyAdd(y, Vector256.Load(vp + d + 24), b3);
+            }
+            if (p < length)
+            {
+                var vp = v + (long)p * d + c;
+                var x = Vector256.Create(w[p]);
                 a0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp), a0);
                 a1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 8), a1);
                 a2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 16), a2);
                 a3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(vp + 24), a3);
             }
-            a0.Store(o + c);
-            a1.Store(o + c + 8);
-            a2.Store(o + c + 16);
-            a3.Store(o + c + 24);
+            (a0 + b0).Store(o + c);
+            (a1 + b1).Store(o + c + 8);
+            (a2 + b2).Store(o + c + 16);
+            (a3 + b3).Store(o + c + 24);
         }
         if (c == d)
             return;
@@ -261,10 +278,16 @@ internal static unsafe class DecodeAttention
     /// <summary>x[i] ← exp(x[i] − max x) in place; returns Σ x[i] after.</summary>
     private static float ExpAgainstMax(float* x, int n)
     {
-        var max = float.MinValue;
-        for (var i = 0; i < n; i++)
-            max = Math.Max(max, x[i]);
         var i8 = 0;
+        var lanes = Vector256.Create(float.MinValue);
+        for (; i8 + 8 <= n; i8 += 8)
+            lanes = Vector256.Max(lanes, Vector256.Load(x + i8));
+        var max = float.MinValue;
+        for (var lane = 0; lane < 8; lane++)
+            max = Math.Max(max, lanes[lane]);
+        for (; i8 < n; i8++)
+            max = Math.Max(max, x[i8]);
+        i8 = 0;
         var sum = Vector256<float>.Zero;
         var top = Vector256.Create(max);
         for (; i8 + 8 <= n; i8 += 8)

@@ -21,9 +21,12 @@ namespace R1Actors.Policy.Sampling;
 /// shares the batch and whenever it joins.</item>
 /// <item>A step computes the slots up to the last one in use (views of the preallocated tensors: the cache is
 /// never gathered, compacted or reallocated); free slots among them are computed on stale values and never
-/// read. Rows are kept ranked by position across chunks of slots and attention runs per
-/// segment of chunks, each reading only as far as its longest row (<see cref="SlotLayout"/>): a row that moves
-/// up a chunk is copied once, instead of every young row reading an old row's length at every step.</item>
+/// read. On the CPU in float32 every row's attention reads exactly its own positions (<see cref="DecodeAttention"/>).
+/// Elsewhere attention runs per segment of chunks of slots, each reading as far as its longest row, and rows are
+/// kept ranked by position across the chunks (<see cref="SlotLayout"/>): a row that moves up a chunk is copied
+/// once, instead of every young row reading an old row's length at every step. The ranking runs in both cases:
+/// it keeps the oldest rows in the first slots, so that the rows left at the end of a run sit in few slots and
+/// a step computes only those.</item>
 /// <item>The host looks at the draws every <see cref="SamplingOptions.FinishCheckInterval"/> steps (one copy
 /// of 3 × N floats per look) to apply stops, release finished groups and admit rows: the only synchronisation.</item>
 /// <item>A group leaves as soon as its last sample finishes. A prompt gets the room its slot leaves after it
