@@ -83,6 +83,23 @@ public class DecodeAttentionTests
     }
 
     [Fact]
+    public void The_kernels_exp_is_within_a_few_ulp_of_exp_down_to_float32s_normal_range_and_zero_below()
+    {
+        var worst = 0.0;
+        for (var i = 0; i <= 80_000; i += 8)
+        {
+            var xs = Enumerable.Range(i, 8).Select(j => -87.2f * j / 80_007).ToArray();
+            var e = DecodeAttention.Exp(System.Runtime.Intrinsics.Vector256.Create(xs));
+            for (var lane = 0; lane < 8; lane++)
+                worst = Math.Max(worst, Math.Abs(e[lane] - Math.Exp(xs[lane])) / Math.Exp(xs[lane]));
+        }
+        Assert.True(worst < 4e-7, $"largest relative error {worst:E2} (float32's ulp is 6e-8 to 1.2e-7)");
+        var edges = DecodeAttention.Exp(System.Runtime.Intrinsics.Vector256.Create(0f, -87.4f, -100f, float.MinValue, -1e30f, -0.5f, -1f, -2f));
+        Assert.Equal([1f, 0f, 0f, 0f, 0f], [edges[0], edges[1], edges[2], edges[3], edges[4]]);
+        Assert.Equal(Math.Exp(-1), edges[6], 1e-6);
+    }
+
+    [Fact]
     public void Lengths_that_do_not_fit_the_rows_or_the_store_are_refused_with_the_sizes()
     {
         using var scope = NewDisposeScope();
