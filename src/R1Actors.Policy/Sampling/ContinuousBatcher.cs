@@ -284,15 +284,17 @@ public sealed class ContinuousBatcher : IDisposable
         var inUse = SlotsInUse();
         var segments = layout.Segments(positions.AsSpan(0, inUse));
         rows.Decode(segments, positions.AsSpan(0, inUse));
-        positionsRead += cache.ReadsExactly ? positions.Take(inUse).Sum(position => position + 1L) : segments.Sum(segment => segment.Count * segment.Width);
-        positionsUnsegmented += inUse * segments.Max(segment => segment.Width);
+        long needed = 0;
         foreach (var row in occupants)
         {
             if (row is null)
                 continue;
-            positionsNeeded += row.Position + 1;
+            needed += row.Position + 1;
             row.Position = Math.Min(row.Position + 1, cache.SlotTokens - 1);
         }
+        positionsNeeded += needed;
+        positionsRead += cache.ReadsExactly ? needed : segments.Sum(segment => segment.Count * segment.Width);   // exact reads: what the rows need
+        positionsUnsegmented += inUse * segments.Max(segment => segment.Width);
     }
 
     private static void Time(Stopwatch clock, Action action)
